@@ -1,0 +1,268 @@
+"""Calling an ASGI app with a :class:`Request`: one event loop and one lifespan per container.
+
+Lambda reuses a process for many invocations, so the loop is made once and the lifespan
+startup runs once; running it per invocation is mangum's issue #342.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import weakref
+from typing import Any
+from urllib.parse import quote
+
+from lambdash._message import Request
+from lambdash._message import Response
+from lambdash._types import ASGIApp
+from lambdash._types import LifespanMode
+from lambdash._types import Message
+from lambdash.exceptions import AppProtocolError
+from lambdash.exceptions import LifespanError
+
+__all__ = ["SCOPE_CONTEXT", "SCOPE_EVENT", "ASGIRunner", "scope_for"]
+
+# The keys mangum uses, so that apps written for it keep working.
+SCOPE_EVENT = "aws.event"
+SCOPE_CONTEXT = "aws.context"
+
+logger = logging.getLogger("lambdash")
+
+_LIFESPAN_SHUTDOWN_TIMEOUT = 5.0
+
+
+class _Phase(enum.Enum):
+    """Where an HTTP response stands; each message is legal in one phase only."""
+
+    START = "waiting for http.response.start"
+    BODY = "waiting for http.response.body"
+    DONE = "response complete"
+
+
+def scope_for(request: Request, state: dict[str, Any]) -> dict[str, Any]:
+    """The ASGI HTTP scope for *request*.
+
+    ``path`` includes ``root_path``, as the ASGI spec asks and Starlette's routing expects.
+    """
+    full = request.script_name + request.path
+    headers = [
+        (name.encode("latin-1"), value.encode("latin-1"))
+        for name, value in request.headers
+    ]
+    if request.body and not any(
+        name == "content-length" for name, _ in request.headers
+    ):
+        # REST events carry no Content-Length (LS-TEST snapshot); frameworks that check it get one.
+        headers.append((b"content-length", str(len(request.body)).encode("ascii")))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": request.protocol.partition("/")[2].removesuffix(".0") or "1.1",
+        "method": request.method,
+        "scheme": request.scheme,
+        "path": full.encode("latin-1").decode("utf-8", errors="replace"),
+        "raw_path": quote(full.encode("latin-1"), safe="/:@!$&'()*+,;=~").encode(
+            "ascii"
+        ),
+        "root_path": request.script_name.encode("latin-1").decode(
+            "utf-8", errors="replace"
+        ),
+        "query_string": request.query_string.encode("latin-1", errors="replace"),
+        "headers": headers,
+        "client": (request.remote_addr, 0),
+        "server": (request.server_name, request.server_port),
+        "state": dict(state),
+        "extensions": {},
+        SCOPE_EVENT: request.event,
+        SCOPE_CONTEXT: request.context,
+    }
+
+
+class _Lifespan:
+    """The app's lifespan task, parked between invocations on the runner's loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Message] = asyncio.Queue()
+        self.startup: asyncio.Future[None] = loop.create_future()
+        self.shutdown: asyncio.Future[None] = loop.create_future()
+        self.task: asyncio.Task[None] | None = None
+        self.supported = False
+
+    async def receive(self) -> Message:
+        return await self.queue.get()
+
+    async def send(self, message: Message) -> None:
+        kind = message.get("type")
+        if kind == "lifespan.startup.complete" and not self.startup.done():
+            self.startup.set_result(None)
+        elif kind == "lifespan.startup.failed" and not self.startup.done():
+            self.startup.set_exception(
+                LifespanError(
+                    f"ASGI lifespan startup failed: {message.get('message', '')}"
+                )
+            )
+        elif kind == "lifespan.shutdown.complete" and not self.shutdown.done():
+            self.shutdown.set_result(None)
+        elif kind == "lifespan.shutdown.failed" and not self.shutdown.done():
+            self.shutdown.set_exception(
+                LifespanError(
+                    f"ASGI lifespan shutdown failed: {message.get('message', '')}"
+                )
+            )
+        else:
+            msg = f"the ASGI app sent {kind!r} out of order on the lifespan protocol"
+            raise AppProtocolError(msg)
+
+    async def run(
+        self, app: ASGIApp, state: dict[str, Any], mode: LifespanMode
+    ) -> None:
+        scope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "state": state,
+        }
+
+        async def main() -> None:
+            await app(scope, self.receive, self.send)
+
+        self.task = self.loop.create_task(main())
+        self.queue.put_nowait({"type": "lifespan.startup"})
+        await asyncio.wait(
+            [self.startup, self.task], return_when=asyncio.FIRST_COMPLETED
+        )
+        if self.startup.done():
+            self.startup.result()
+            self.supported = True
+            return
+        error = self.task.exception()
+        if mode == "on":
+            msg = "the ASGI app finished its lifespan task without completing startup"
+            raise LifespanError(msg) from error
+        # "auto": an app that rejects the lifespan scope simply does not support it.
+        logger.debug(
+            "ASGI lifespan unsupported by the app; continuing without it",
+            exc_info=error,
+        )
+
+    async def stop(self) -> None:
+        self.queue.put_nowait({"type": "lifespan.shutdown"})
+        await asyncio.wait_for(
+            asyncio.shield(self.shutdown), _LIFESPAN_SHUTDOWN_TIMEOUT
+        )
+
+
+def _close(loop: asyncio.AbstractEventLoop, lifespan: _Lifespan | None) -> None:
+    try:
+        if (
+            lifespan is not None
+            and lifespan.supported
+            and asyncio._get_running_loop() is None
+        ):
+            loop.run_until_complete(lifespan.stop())
+    except Exception:
+        logger.exception("ASGI lifespan shutdown failed")
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        loop.run_until_complete(asyncio.sleep(0))
+        loop.close()
+
+
+class ASGIRunner:
+    """Runs an ASGI app on a private event loop, starting its lifespan once."""
+
+    def __init__(self, app: ASGIApp, *, lifespan: LifespanMode) -> None:
+        self._app = app
+        self._loop = asyncio.new_event_loop()
+        self._state: dict[str, Any] = {}
+        self._lifespan: _Lifespan | None = None
+        if lifespan != "off":
+            self._lifespan = _Lifespan(self._loop)
+            try:
+                self._loop.run_until_complete(
+                    self._lifespan.run(app, self._state, lifespan)
+                )
+            except BaseException:
+                _close(self._loop, None)
+                raise
+        # Shut the lifespan down and close the loop when the runner goes away or Python exits.
+        weakref.finalize(self, _close, self._loop, self._lifespan)
+
+    def __call__(self, request: Request) -> Response:
+        return self._loop.run_until_complete(self._cycle(request))
+
+    async def _cycle(self, request: Request) -> Response:
+        phase = _Phase.START
+        status = 0
+        headers: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+        delivered = False
+        complete = asyncio.Event()
+
+        async def receive() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {
+                    "type": "http.request",
+                    "body": request.body,
+                    "more_body": False,
+                }
+            # After the body, receive() waits for the client to go away: here, the end of the response.
+            await complete.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            nonlocal phase, status, headers
+            kind = message.get("type")
+            if phase is _Phase.START and kind == "http.response.start":
+                status, headers = _start(message)
+                phase = _Phase.BODY
+            elif phase is _Phase.BODY and kind == "http.response.body":
+                body = message.get("body", b"")
+                if not isinstance(body, bytes):
+                    msg = f"the ASGI app sent a {type(body).__name__} body; the ASGI spec requires bytes"
+                    raise AppProtocolError(msg)
+                chunks.append(body)
+                if not message.get("more_body", False):
+                    phase = _Phase.DONE
+                    complete.set()
+            else:
+                msg = f"the ASGI app sent {kind!r} while {phase.value}"
+                raise AppProtocolError(msg)
+
+        try:
+            await self._app(scope_for(request, self._state), receive, send)
+        except Exception:
+            if phase is not _Phase.DONE:
+                raise
+            # The response was complete: the client gets it, and the error is logged.
+            logger.exception("the ASGI app raised after completing its response")
+        if phase is not _Phase.DONE:
+            msg = (
+                f"the ASGI app returned without completing its response ({phase.value})"
+            )
+            raise AppProtocolError(msg)
+        return Response(status=status, headers=headers, body=b"".join(chunks))
+
+
+def _start(message: Message) -> tuple[int, list[tuple[str, str]]]:
+    status = message.get("status")
+    if (
+        not isinstance(status, int)
+        or isinstance(status, bool)
+        or not 100 <= status <= 999
+    ):
+        msg = f"the ASGI app sent an invalid status {status!r}; use an integer such as 200"
+        raise AppProtocolError(msg)
+    headers: list[tuple[str, str]] = []
+    for item in message.get("headers", ()):
+        try:
+            name, value = item
+            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        except (TypeError, ValueError, AttributeError) as exc:
+            msg = f"the ASGI app sent an invalid header {item!r}; use (name, value) pairs of bytes"
+            raise AppProtocolError(msg) from exc
+    return status, headers

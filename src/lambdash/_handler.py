@@ -1,0 +1,354 @@
+"""``make_handler``: options resolved once, then one small function per invocation."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Any
+from typing import get_args
+
+from lambdash._asgi import ASGIRunner
+from lambdash._dash import DashPrefix
+from lambdash._dash import is_dash
+from lambdash._formats import EventFormat
+from lambdash._formats import detect
+from lambdash._message import BinaryMediaTypes
+from lambdash._message import MediaTypePatterns
+from lambdash._message import Request
+from lambdash._message import Response
+from lambdash._message import first_accept_type
+from lambdash._message import is_textual
+from lambdash._message import media_type
+from lambdash._message import should_base64
+from lambdash._types import ErrorPolicy
+from lambdash._types import Event
+from lambdash._types import Interface
+from lambdash._types import LambdaHandler
+from lambdash._types import LifespanMode
+from lambdash._types import Result
+from lambdash._wsgi import call_wsgi
+from lambdash.exceptions import ConfigurationError
+from lambdash.exceptions import ResponseTooLargeError
+
+__all__ = ["make_handler"]
+
+logger = logging.getLogger("lambdash")
+
+# Hop-by-hop and length headers describe one connection, and the gateway sets its own:
+# REST APIs rename a Lambda's Content-Length and Connection to x-amzn-Remapped-* and drop
+# Transfer-Encoding (LS-SRC header_utils); ALB ignores them (lambda-functions.html).
+_DROPPED = frozenset(
+    {"connection", "content-length", "keep-alive", "transfer-encoding"}
+)
+
+# awslambdaric serialises results with json.dumps, with ensure_ascii=False from python3.12 on
+# (awslambdaric lambda_runtime_marshaller.py), and the limit counts those bytes.
+_ENSURE_ASCII = sys.version_info < (3, 12)
+
+_INTERNAL_ERROR = Response(
+    status=500,
+    headers=[("Content-Type", "text/plain; charset=utf-8")],
+    body=b"Internal Server Error",
+)
+_WARNED_ACCEPT_LIMIT = 64
+
+
+def _choice(name: str, value: object, accepted: tuple[str, ...]) -> None:
+    if value not in accepted:
+        msg = f"unknown {name} value {value!r}; accepted values: {', '.join(map(repr, accepted))}"
+        raise ConfigurationError(msg)
+
+
+def _patterns(name: str, value: Iterable[str]) -> MediaTypePatterns:
+    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
+        msg = f"{name} takes a list of media-type patterns such as ['image/*', '+json'], not {value!r}"
+        raise ConfigurationError(msg)
+    try:
+        return MediaTypePatterns(value)
+    except ValueError as exc:
+        msg = f"{name}: {exc}"
+        raise ConfigurationError(msg) from exc
+
+
+def _base_path(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or (value and not value.startswith("/")):
+        msg = f"base_path must be None (detect it) or a path such as '/dash' or '', not {value!r}"
+        raise ConfigurationError(msg)
+    return value.rstrip("/")
+
+
+def _is_asgi(app: object) -> bool:
+    # FastAPI, Starlette and Quart apps are instances with an ``async def __call__``.
+    return inspect.iscoroutinefunction(app) or (
+        not inspect.isroutine(app) and inspect.iscoroutinefunction(type(app).__call__)
+    )
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=").strip()
+            return quality == "" or (
+                quality.replace(".", "", 1).isdigit() and float(quality) > 0
+            )
+    return False
+
+
+def make_handler(
+    app: Any,
+    *,
+    binary_types: Iterable[str] = (),
+    text_types: Iterable[str] = (),
+    rest_binary_media_types: Iterable[str] = ("*/*",),
+    base_path: str | None = None,
+    on_error: ErrorPolicy = "raise",
+    lifespan: LifespanMode = "auto",
+    interface: Interface = "auto",
+) -> LambdaHandler:
+    """Make a Lambda handler that serves *app* behind any AWS HTTP front door.
+
+    :param app: a ``dash.Dash`` app (any backend), a WSGI app (Flask, Django, Werkzeug, or
+        ``dash_app.server``) or an ASGI app (FastAPI, Starlette, Quart).
+    :param binary_types: media-type patterns always sent base64-encoded, on top of the rule.
+    :param text_types: media-type patterns sent as text when their body is valid UTF-8.
+    :param rest_binary_media_types: the REST API's ``BinaryMediaTypes``; only used to warn when
+        API Gateway would deliver a base64 response as text.
+    :param base_path: the URL prefix in front of the app, instead of detecting it per request;
+        ``""`` means none.
+    :param on_error: ``"raise"`` re-raises app exceptions so Lambda counts them; ``"respond"``
+        answers ``500 Internal Server Error``.
+    :param lifespan: ASGI lifespan mode: ``"auto"``, ``"on"`` or ``"off"``.
+    :param interface: ``"auto"`` detects WSGI or ASGI; ``"wsgi"`` or ``"asgi"`` forces one.
+    :raises ConfigurationError: for an option value it does not accept.
+    """
+    _choice("on_error", on_error, get_args(ErrorPolicy))
+    _choice("lifespan", lifespan, get_args(LifespanMode))
+    _choice("interface", interface, get_args(Interface))
+    binary = _patterns("binary_types", binary_types)
+    text = _patterns("text_types", text_types)
+    _patterns("rest_binary_media_types", rest_binary_media_types)
+    rest_types = BinaryMediaTypes(rest_binary_media_types)
+    prefix = _base_path(base_path)
+
+    dash = DashPrefix(app) if is_dash(app) else None
+    target = app.server if dash is not None else app
+    if not callable(target):
+        msg = (
+            f"make_handler needs a Dash, WSGI or ASGI app, not {type(target).__name__}"
+        )
+        raise ConfigurationError(msg)
+    if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
+        call: Callable[[Request], Response] = ASGIRunner(target, lifespan=lifespan)
+    else:
+        call = lambda request: call_wsgi(target, request)  # noqa: E731
+    if dash is not None:
+        call = _with_dash(dash, call)
+    warned: set[str | None] = set()
+
+    def handler(event: Event, context: Any) -> Result:
+        fmt = detect(event)
+        request = fmt.parse(event, context, base_path=prefix)
+        try:
+            response = call(request)
+        except Exception:
+            logger.exception(
+                "the app raised on %s %s (request id %s)",
+                request.method,
+                request.script_name + request.path,
+                getattr(context, "aws_request_id", "unknown"),
+            )
+            if on_error == "raise":
+                raise
+            response = _INTERNAL_ERROR
+        try:
+            return _finish(
+                fmt,
+                request,
+                response,
+                text=text,
+                binary=binary,
+                rest_types=rest_types,
+                warned=warned,
+            )
+        except ResponseTooLargeError:
+            if on_error == "raise":
+                raise
+            return _finish(
+                fmt,
+                request,
+                _INTERNAL_ERROR,
+                text=text,
+                binary=binary,
+                rest_types=rest_types,
+                warned=warned,
+            )
+
+    return handler
+
+
+def _with_dash(
+    dash: DashPrefix, call: Callable[[Request], Response]
+) -> Callable[[Request], Response]:
+    def call_dash(request: Request) -> Response:
+        # The requests prefix is process-wide state; one request at a time may set and use it.
+        with dash.lock:
+            return call(dash.adjust(request))
+
+    return call_dash
+
+
+def _finish(
+    fmt: EventFormat,
+    request: Request,
+    response: Response,
+    *,
+    text: MediaTypePatterns,
+    binary: MediaTypePatterns,
+    rest_types: BinaryMediaTypes,
+    warned: set[str | None],
+) -> Result:
+    headers = [item for item in response.headers if item[0].lower() not in _DROPPED]
+    content_type = content_encoding = None
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "content-type":
+            content_type = value
+        elif lower == "content-encoding":
+            content_encoding = value
+    body = response.body
+    is_base64 = should_base64(
+        content_type=content_type,
+        content_encoding=content_encoding,
+        body=body,
+        text_types=text,
+        binary_types=binary,
+    )
+    body_text = (
+        base64.b64encode(body).decode("ascii") if is_base64 else body.decode("utf-8")
+    )
+    result = fmt.render(
+        Response(status=response.status, headers=headers, body=body),
+        body=body_text,
+        is_base64=is_base64,
+        request=request,
+    )
+    if (
+        _may_exceed(fmt.limit, body_text, is_base64, headers)
+        and _size(result) > fmt.limit
+    ):
+        result = _shrink(
+            fmt,
+            request,
+            response.status,
+            headers,
+            body,
+            content_type,
+            content_encoding,
+            size=_size(result),
+        )
+        is_base64 = True
+    if is_base64 and fmt.rest and "version" not in request.event:
+        _warn_rest_binary(request, content_type, rest_types, warned)
+    return result
+
+
+def _may_exceed(
+    limit: int, body_text: str, is_base64: bool, headers: list[tuple[str, str]]
+) -> bool:
+    # A cheap upper bound first: JSON escapes cost at most 12 bytes a character.
+    per_char = 1 if is_base64 else 12
+    return (
+        len(body_text) * per_char + sum(len(n) + len(v) for n, v in headers) * 12 + 256
+        > limit
+    )
+
+
+def _size(result: Result) -> int:
+    return len(json.dumps(result, ensure_ascii=_ENSURE_ASCII).encode("utf-8"))
+
+
+def _shrink(
+    fmt: EventFormat,
+    request: Request,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    content_type: str | None,
+    content_encoding: str | None,
+    *,
+    size: int,
+) -> Result:
+    """Gzip an oversized response when the client takes gzip and that makes it fit."""
+    where = f"{request.method} {request.script_name + request.path}"
+    bare = media_type(content_type)
+    if (
+        content_encoding is None
+        and (bare is None or is_textual(bare))
+        and _accepts_gzip(request.header("accept-encoding"))
+    ):
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        new_headers = [
+            *headers,
+            ("Content-Encoding", "gzip"),
+            ("Vary", "Accept-Encoding"),
+        ]
+        result = fmt.render(
+            Response(status=status, headers=new_headers, body=packed),
+            body=base64.b64encode(packed).decode("ascii"),
+            is_base64=True,
+            request=request,
+        )
+        new_size = _size(result)
+        if new_size <= fmt.limit:
+            logger.info(
+                "%s: the response was %d bytes serialised, over the %d-byte limit; sent gzip-compressed (%d bytes)",
+                where,
+                size,
+                fmt.limit,
+                new_size,
+            )
+            return result
+        size = new_size
+    msg = (
+        f"{where}: the response is {size:,} bytes serialised, over the {fmt.limit:,}-byte "
+        f"{'ALB' if fmt.name == 'alb' else 'Lambda'} response limit, and AWS would answer 502. "
+        "Compress it (Dash(compress=True)), load large scripts from a CDN (Dash(serve_locally=False)), "
+        "or serve large files from S3 or CloudFront."
+    )
+    logger.error("%s", msg)
+    raise ResponseTooLargeError(msg)
+
+
+def _warn_rest_binary(
+    request: Request,
+    content_type: str | None,
+    rest_types: BinaryMediaTypes,
+    warned: set[str | None],
+) -> None:
+    # REST APIs turn base64 back into bytes only when the request's first Accept type matches
+    # BinaryMediaTypes; the response Content-Type plays no part (api-gateway-payload-encodings.html;
+    # localstack PR #12199, validated on AWS).
+    accept = first_accept_type(request.header("accept"))
+    if accept in warned or rest_types.decodes(accept):
+        return
+    if len(warned) < _WARNED_ACCEPT_LIMIT:
+        warned.add(accept)
+    logger.warning(
+        "%s %s: this %s response is base64-encoded, and API Gateway will deliver it as base64 text: "
+        "the request's first Accept type %r does not match the REST API's BinaryMediaTypes %s. "
+        "Set BinaryMediaTypes: ['*/*'] on the API (a SAM AWS::Serverless::Api property).",
+        request.method,
+        request.script_name + request.path,
+        content_type or "untyped",
+        accept,
+        list(rest_types.entries),
+    )

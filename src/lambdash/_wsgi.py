@@ -1,0 +1,137 @@
+"""Calling a WSGI app (PEP 3333) with a :class:`Request` and collecting its :class:`Response`."""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import Any
+from wsgiref.types import WSGIApplication
+from wsgiref.types import WSGIEnvironment
+
+from lambdash._message import Request
+from lambdash._message import Response
+from lambdash.exceptions import AppProtocolError
+
+__all__ = ["ENVIRON_CONTEXT", "ENVIRON_EVENT", "call_wsgi", "environ_for"]
+
+ENVIRON_EVENT = "lambdash.event"
+ENVIRON_CONTEXT = "lambdash.context"
+
+
+def environ_for(request: Request) -> WSGIEnvironment:
+    """The PEP 3333 environ for *request*."""
+    environ: WSGIEnvironment = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": request.script_name,
+        "PATH_INFO": request.path,
+        "QUERY_STRING": request.query_string,
+        "SERVER_NAME": request.server_name,
+        "SERVER_PORT": str(request.server_port),
+        "SERVER_PROTOCOL": request.protocol,
+        "REMOTE_ADDR": request.remote_addr,
+        # API Gateway leaves Content-Length out of REST events (LS-TEST snapshot), so it is
+        # always computed from the decoded body.
+        "CONTENT_LENGTH": str(len(request.body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        ENVIRON_EVENT: request.event,
+        ENVIRON_CONTEXT: request.context,
+    }
+    for name, value in request.headers:
+        if name == "content-length":
+            continue
+        key = (
+            "CONTENT_TYPE"
+            if name == "content-type"
+            else "HTTP_" + name.upper().replace("-", "_")
+        )
+        if key in environ:
+            environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
+        else:
+            environ[key] = value
+    return environ
+
+
+def _status_code(status: Any) -> int:
+    if (
+        isinstance(status, str)
+        and len(status) >= 3
+        and status[:3].isdigit()
+        and status[3:4] in ("", " ")
+    ):
+        return int(status[:3])
+    msg = f"the WSGI app passed an invalid status {status!r} to start_response; use a string such as '200 OK'"
+    raise AppProtocolError(msg)
+
+
+def _check_headers(headers: Any) -> list[tuple[str, str]]:
+    if not isinstance(headers, list) or not all(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], str)
+        for item in headers
+    ):
+        msg = f"the WSGI app passed invalid response headers {headers!r}; use a list of (name, value) string tuples"
+        raise AppProtocolError(msg)
+    return headers
+
+
+def call_wsgi(app: WSGIApplication, request: Request) -> Response:
+    """Run *app* once for *request* and buffer the whole response.
+
+    Headers count as sent once the app has produced its first non-empty chunk, so
+    ``start_response`` with ``exc_info`` re-raises from then on, as PEP 3333 requires.
+    """
+    status: int | None = None
+    headers: list[tuple[str, str]] = []
+    chunks: list[bytes] = []
+    sent = False
+
+    def write(data: object) -> None:
+        nonlocal sent
+        if not isinstance(data, bytes):
+            msg = f"the WSGI app produced {type(data).__name__} body data; PEP 3333 requires bytes"
+            raise AppProtocolError(msg)
+        if not data:
+            return
+        if status is None:
+            msg = "the WSGI app produced body data before calling start_response"
+            raise AppProtocolError(msg)
+        sent = True
+        chunks.append(data)
+
+    def start_response(
+        raw_status: str,
+        raw_headers: list[tuple[str, str]],
+        exc_info: Any = None,
+    ) -> Any:
+        nonlocal status, headers
+        if exc_info is not None:
+            if sent:
+                raise exc_info[1].with_traceback(exc_info[2])
+        elif status is not None:
+            msg = "the WSGI app called start_response twice without exc_info"
+            raise AppProtocolError(msg)
+        status = _status_code(raw_status)
+        headers = _check_headers(raw_headers)
+        return write
+
+    iterable = app(environ_for(request), start_response)
+    try:
+        for chunk in iterable:
+            write(chunk)
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    if status is None:
+        msg = "the WSGI app returned without calling start_response"
+        raise AppProtocolError(msg)
+    return Response(status=status, headers=headers, body=b"".join(chunks))
