@@ -181,7 +181,7 @@ class TestRest:
         assert echo(event)["REMOTE_ADDR"] == CLIENT_IP
 
     def test_defaults_when_context_is_sparse(self) -> None:
-        event = {
+        event: dict[str, Any] = {
             "httpMethod": "get",
             "path": "/",
             "requestContext": {},
