@@ -76,6 +76,21 @@ def _patterns(name: str, value: Iterable[str]) -> MediaTypePatterns:
         raise ConfigurationError(msg) from exc
 
 
+def _binary_media_types(value: Iterable[str]) -> BinaryMediaTypes:
+    if isinstance(value, str) or not all(isinstance(item, str) for item in value):
+        msg = f"rest_binary_media_types takes a list such as ['*/*'], as in the SAM template, not {value!r}"
+        raise ConfigurationError(msg)
+    types = BinaryMediaTypes(value)
+    for entry in types.entries:
+        if entry.count("/") != 1:
+            msg = (
+                f"rest_binary_media_types: invalid entry {entry!r}; API Gateway media types look "
+                "like 'image/png', 'image/*' or '*/*'"
+            )
+            raise ConfigurationError(msg)
+    return types
+
+
 def _base_path(value: object) -> str | None:
     if value is None:
         return None
@@ -135,8 +150,7 @@ def make_handler(
     _choice("interface", interface, get_args(Interface))
     binary = _patterns("binary_types", binary_types)
     text = _patterns("text_types", text_types)
-    _patterns("rest_binary_media_types", rest_binary_media_types)
-    rest_types = BinaryMediaTypes(rest_binary_media_types)
+    rest_types = _binary_media_types(rest_binary_media_types)
     prefix = _base_path(base_path)
 
     dash = DashPrefix(app) if is_dash(app) else None
