@@ -5,13 +5,13 @@ Only the standard library is imported here: this package ships inside Lambda zip
 
 from __future__ import annotations
 
-from lambdash._asgi import SCOPE_CONTEXT as SCOPE_CONTEXT
-from lambdash._asgi import SCOPE_EVENT as SCOPE_EVENT
 from lambdash._handler import make_handler as make_handler
+from lambdash._types import ENVIRON_CONTEXT as ENVIRON_CONTEXT
+from lambdash._types import ENVIRON_EVENT as ENVIRON_EVENT
+from lambdash._types import SCOPE_CONTEXT as SCOPE_CONTEXT
+from lambdash._types import SCOPE_EVENT as SCOPE_EVENT
 from lambdash._types import LambdaContext as LambdaContext
 from lambdash._types import LambdaHandler as LambdaHandler
-from lambdash._wsgi import ENVIRON_CONTEXT as ENVIRON_CONTEXT
-from lambdash._wsgi import ENVIRON_EVENT as ENVIRON_EVENT
 from lambdash.exceptions import AppProtocolError as AppProtocolError
 from lambdash.exceptions import ConfigurationError as ConfigurationError
 from lambdash.exceptions import LambdashError as LambdashError

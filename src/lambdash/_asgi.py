@@ -7,29 +7,32 @@ startup runs once; running it per invocation is mangum's issue #342.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import logging
 import weakref
+from collections.abc import Coroutine
 from typing import Any
+from typing import TypeVar
 from urllib.parse import quote
 
 from lambdash._message import Request
 from lambdash._message import Response
+from lambdash._types import SCOPE_CONTEXT
+from lambdash._types import SCOPE_EVENT
 from lambdash._types import ASGIApp
 from lambdash._types import LifespanMode
 from lambdash._types import Message
 from lambdash.exceptions import AppProtocolError
 from lambdash.exceptions import LifespanError
 
-__all__ = ["SCOPE_CONTEXT", "SCOPE_EVENT", "ASGIRunner", "scope_for"]
+__all__ = ["ASGIRunner", "scope_for"]
 
-# The keys mangum uses, so that apps written for it keep working.
-SCOPE_EVENT = "aws.event"
-SCOPE_CONTEXT = "aws.context"
 
 logger = logging.getLogger("lambdash")
 
 _LIFESPAN_SHUTDOWN_TIMEOUT = 5.0
+_T = TypeVar("_T")
 
 
 class _Phase(enum.Enum):
@@ -40,12 +43,17 @@ class _Phase(enum.Enum):
     DONE = "response complete"
 
 
-def scope_for(request: Request, state: dict[str, Any]) -> dict[str, Any]:
+def scope_for(
+    request: Request, state: dict[str, Any], *, with_root: bool = True
+) -> dict[str, Any]:
     """The ASGI HTTP scope for *request*.
 
-    ``path`` includes ``root_path``, as the ASGI spec asks and Starlette's routing expects.
+    ``path`` includes ``root_path``, as uvicorn sends it and Starlette's routing and URLs expect
+    (``starlette._utils.get_route_path``). With *with_root* false the prefix is left out of
+    both, for apps that compare ``path`` with their own routes directly.
     """
-    full = request.script_name + request.path
+    root = request.script_name if with_root else ""
+    full = root + request.path
     headers = [
         (name.encode("latin-1"), value.encode("latin-1"))
         for name, value in request.headers
@@ -65,9 +73,7 @@ def scope_for(request: Request, state: dict[str, Any]) -> dict[str, Any]:
         "raw_path": quote(full.encode("latin-1"), safe="/:@!$&'()*+,;=~").encode(
             "ascii"
         ),
-        "root_path": request.script_name.encode("latin-1").decode(
-            "utf-8", errors="replace"
-        ),
+        "root_path": root.encode("latin-1").decode("utf-8", errors="replace"),
         "query_string": request.query_string.encode("latin-1", errors="replace"),
         "headers": headers,
         "client": (request.remote_addr, 0),
@@ -171,19 +177,30 @@ def _close(loop: asyncio.AbstractEventLoop, lifespan: _Lifespan | None) -> None:
 
 
 class ASGIRunner:
-    """Runs an ASGI app on a private event loop, starting its lifespan once."""
+    """Runs an ASGI app on a private event loop, starting its lifespan once.
 
-    def __init__(self, app: ASGIApp, *, lifespan: LifespanMode) -> None:
+    Every invocation runs in a fresh copy of *context* (by default, the context ``ASGIRunner`` was
+    made in), so context variables the caller sets, or a previous invocation left, do not leak in.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        lifespan: LifespanMode,
+        context: contextvars.Context | None = None,
+        with_root: bool = True,
+    ) -> None:
         self._app = app
         self._loop = asyncio.new_event_loop()
+        self._context = context if context is not None else contextvars.copy_context()
+        self._with_root = with_root
         self._state: dict[str, Any] = {}
         self._lifespan: _Lifespan | None = None
         if lifespan != "off":
             self._lifespan = _Lifespan(self._loop)
             try:
-                self._loop.run_until_complete(
-                    self._lifespan.run(app, self._state, lifespan)
-                )
+                self._run(self._lifespan.run(app, self._state, lifespan))
             except BaseException:
                 _close(self._loop, None)
                 raise
@@ -191,7 +208,12 @@ class ASGIRunner:
         weakref.finalize(self, _close, self._loop, self._lifespan)
 
     def __call__(self, request: Request) -> Response:
-        return self._loop.run_until_complete(self._cycle(request))
+        return self._run(self._cycle(request))
+
+    def _run(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        return self._loop.run_until_complete(
+            self._loop.create_task(coro, context=self._context.copy())
+        )
 
     async def _cycle(self, request: Request) -> Response:
         phase = _Phase.START
@@ -234,7 +256,11 @@ class ASGIRunner:
                 raise AppProtocolError(msg)
 
         try:
-            await self._app(scope_for(request, self._state), receive, send)
+            await self._app(
+                scope_for(request, self._state, with_root=self._with_root),
+                receive,
+                send,
+            )
         except Exception:
             if phase is not _Phase.DONE:
                 raise

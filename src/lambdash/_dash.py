@@ -8,8 +8,10 @@ at two URLs at once (execute-api and a custom domain), so it is set per request.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -42,6 +44,7 @@ class DashPrefix:
     """
 
     def __init__(self, app: Any) -> None:
+        self._app = app
         self._config = app.config
         self._routes: str = app.config.routes_pathname_prefix
         self._follow = app.config.requests_pathname_prefix == self._routes
@@ -55,6 +58,18 @@ class DashPrefix:
                 "and HTTP APIs, ALB and Function URLs carry request/response HTTP only. Pass "
                 "websocket_callbacks=False to Dash() and drop websocket=True from callbacks so they use HTTP."
             )
+
+    def context(self) -> contextvars.Context:
+        """A context in which ``dash.get_app()`` is this app, for ASGI backends.
+
+        Dash's FastAPI backend looks its app up with ``get_app()`` during lifespan startup, and
+        that reads a context variable any other Dash app in the process may have set.
+        """
+        context = contextvars.copy_context()
+        variable = getattr(sys.modules.get("dash._get_app"), "app_context", None)
+        if isinstance(variable, contextvars.ContextVar):
+            context.run(variable.set, self._app)
+        return context
 
     def adjust(self, request: Request) -> Request:
         """*request* with its prefix fitted to the app's routes; sets the requests prefix to match."""

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 from typing import get_args
 
-from lambdash._asgi import ASGIRunner
 from lambdash._dash import DashPrefix
 from lambdash._dash import is_dash
 from lambdash._formats import EventFormat
@@ -161,7 +160,19 @@ def make_handler(
         )
         raise ConfigurationError(msg)
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
-        call: Callable[[Request], Response] = ASGIRunner(target, lifespan=lifespan)
+        # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
+        from lambdash._asgi import ASGIRunner
+
+        # Dash 4.4's FastAPI middleware compares scope["path"] with its routes prefix without
+        # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
+        # its URLs from requests_pathname_prefix, which follows the prefix instead.
+        call: Callable[[Request], Response] = (
+            ASGIRunner(target, lifespan=lifespan)
+            if dash is None
+            else ASGIRunner(
+                target, lifespan=lifespan, context=dash.context(), with_root=False
+            )
+        )
     else:
         call = lambda request: call_wsgi(target, request)  # noqa: E731
     if dash is not None:

@@ -11,6 +11,10 @@ from typing import Protocol
 from typing import TypeAlias
 
 __all__ = [
+    "ENVIRON_CONTEXT",
+    "ENVIRON_EVENT",
+    "SCOPE_CONTEXT",
+    "SCOPE_EVENT",
     "ASGIApp",
     "ErrorPolicy",
     "Event",
@@ -24,6 +28,13 @@ __all__ = [
     "Scope",
     "Send",
 ]
+
+# Where apps find the raw event and context: namespaced WSGI environ keys, and in the ASGI scope
+# the keys mangum uses, so that apps written for it keep working.
+ENVIRON_EVENT = "lambdash.event"
+ENVIRON_CONTEXT = "lambdash.context"
+SCOPE_EVENT = "aws.event"
+SCOPE_CONTEXT = "aws.context"
 
 Event: TypeAlias = "dict[str, Any]"
 """A Lambda event as the runtime passes it: decoded JSON."""

@@ -10,12 +10,11 @@ from wsgiref.types import WSGIEnvironment
 
 from lambdash._message import Request
 from lambdash._message import Response
+from lambdash._types import ENVIRON_CONTEXT
+from lambdash._types import ENVIRON_EVENT
 from lambdash.exceptions import AppProtocolError
 
-__all__ = ["ENVIRON_CONTEXT", "ENVIRON_EVENT", "call_wsgi", "environ_for"]
-
-ENVIRON_EVENT = "lambdash.event"
-ENVIRON_CONTEXT = "lambdash.context"
+__all__ = ["call_wsgi", "environ_for"]
 
 
 def environ_for(request: Request) -> WSGIEnvironment:

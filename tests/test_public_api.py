@@ -1,0 +1,53 @@
+"""The public surface, and the promise that ``import lambdash`` loads the standard library only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import lambdash
+
+# Modules that lambdash.local, doctor, build and the CLI may use; none may load at runtime.
+DEV_TIME = (
+    "lambdash.cli",
+    "lambdash.local",
+    "lambdash.doctor",
+    "lambdash.build",
+    "lambdash.sam",
+)
+
+
+def test_all_is_sorted_and_complete() -> None:
+    public = sorted(
+        name
+        for name in dir(lambdash)
+        if not name.startswith("_") and name not in ("exceptions", "annotations")
+    )
+    assert lambdash.__all__ == sorted(
+        lambdash.__all__, key=lambda n: (not n.isupper(), n)
+    )
+    assert sorted(lambdash.__all__) == public
+
+
+def test_import_loads_only_the_standard_library() -> None:
+    code = (
+        "import sys, json; before = set(sys.modules); import lambdash; "
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
+    )
+    loaded = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    stdlib = sys.stdlib_module_names
+    outside = [
+        m
+        for m in loaded
+        if m.split(".")[0] not in stdlib and m.split(".")[0] != "lambdash"
+    ]
+    dev_time = [m for m in loaded if m.startswith(DEV_TIME)]
+    assert (outside, dev_time) == ([], [])
+    assert "lambdash._handler" in loaded
+    # asyncio costs more than everything else together; only ASGI apps load it.
+    assert "asyncio" not in loaded
