@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from dash import dcc
 from dash import html
 
 from lambdash import make_handler
+from lambdash._dash import DashPrefix
 from lambdash._types import LambdaHandler
 from tests.conftest import FakeContext
 from tests.events import delivered
@@ -310,3 +313,12 @@ def test_websocket_callbacks_are_reported(
         "ALB and Function URLs carry request/response HTTP only. Pass websocket_callbacks=False to Dash() and "
         "drop websocket=True from callbacks so they use HTTP."
     ]
+
+
+def test_context_without_dash_app_variable(
+    assets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should a later Dash drop its app context variable, the handler still gets a clean context.
+    monkeypatch.delitem(sys.modules, "dash._get_app")
+    context = DashPrefix(build_app(assets)).context()
+    assert dict(context) == dict(contextvars.copy_context())

@@ -153,6 +153,18 @@ class TestRest:
         del event["requestContext"]["path"]
         assert (echo(event)["SCRIPT_NAME"], echo(event)["PATH_INFO"]) == ("", "/bp/x")
 
+    def test_non_string_path_parameter_means_no_route_prefix(self) -> None:
+        event = rest_event(path="/x", domain="apps.example.com", base_path="/bp")
+        event["pathParameters"] = {"proxy": 7}
+        del event["requestContext"]["path"]
+        assert (echo(event)["SCRIPT_NAME"], echo(event)["PATH_INFO"]) == ("", "/bp/x")
+
+    def test_route_that_does_not_match_the_path_means_no_route_prefix(self) -> None:
+        event = rest_event(path="/x", domain="apps.example.com", base_path="/bp")
+        event["pathParameters"] = {"proxy": "y"}
+        del event["requestContext"]["path"]
+        assert (echo(event)["SCRIPT_NAME"], echo(event)["PATH_INFO"]) == ("", "/bp/x")
+
     def test_explicit_base_path_overrides_detection(self) -> None:
         explicit = make_handler(echo_app, base_path="/bp/")
         result = explicit(

@@ -10,6 +10,7 @@ import asyncio
 import contextvars
 import enum
 import logging
+import threading
 import weakref
 from collections.abc import Coroutine
 from typing import Any
@@ -33,6 +34,8 @@ logger = logging.getLogger("lambdash")
 
 _LIFESPAN_SHUTDOWN_TIMEOUT = 5.0
 _T = TypeVar("_T")
+# API Gateway reports "HTTP/1.1" even for HTTP/2 clients (LS-TEST snapshot); ASGI allows these.
+_HTTP_VERSIONS = {"HTTP/1.0": "1.0", "HTTP/1.1": "1.1", "HTTP/2": "2", "HTTP/2.0": "2"}
 
 
 class _Phase(enum.Enum):
@@ -66,7 +69,7 @@ def scope_for(
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": request.protocol.partition("/")[2].removesuffix(".0") or "1.1",
+        "http_version": _HTTP_VERSIONS.get(request.protocol, "1.1"),
         "method": request.method,
         "scheme": request.scheme,
         "path": full.encode("latin-1").decode("utf-8", errors="replace"),
@@ -74,7 +77,7 @@ def scope_for(
             "ascii"
         ),
         "root_path": root.encode("latin-1").decode("utf-8", errors="replace"),
-        "query_string": request.query_string.encode("latin-1", errors="replace"),
+        "query_string": request.query_string.encode("latin-1"),
         "headers": headers,
         "client": (request.remote_addr, 0),
         "server": (request.server_name, request.server_port),
@@ -153,19 +156,38 @@ class _Lifespan:
         )
 
     async def stop(self) -> None:
+        """Ask for shutdown; done when the app confirms it or its lifespan task returns."""
+        assert self.task is not None
         self.queue.put_nowait({"type": "lifespan.shutdown"})
-        await asyncio.wait_for(
-            asyncio.shield(self.shutdown), _LIFESPAN_SHUTDOWN_TIMEOUT
+        done, _ = await asyncio.wait(
+            [self.shutdown, self.task],
+            timeout=_LIFESPAN_SHUTDOWN_TIMEOUT,
+            return_when=asyncio.FIRST_COMPLETED,
         )
+        if not done:
+            logger.warning(
+                "ASGI lifespan shutdown did not finish within %s s",
+                _LIFESPAN_SHUTDOWN_TIMEOUT,
+            )
+        elif self.shutdown.done():
+            self.shutdown.result()
 
 
 def _close(loop: asyncio.AbstractEventLoop, lifespan: _Lifespan | None) -> None:
+    """Shut the lifespan down, cancel what is left and close *loop*.
+
+    The garbage collector may call this while another event loop runs in this thread, where
+    *loop* cannot run; then the work happens in a short-lived thread of its own.
+    """
+    if asyncio._get_running_loop() is not None:
+        worker = threading.Thread(
+            target=_close, args=(loop, lifespan), name="lambdash-close"
+        )
+        worker.start()
+        worker.join()
+        return
     try:
-        if (
-            lifespan is not None
-            and lifespan.supported
-            and asyncio._get_running_loop() is None
-        ):
+        if lifespan is not None and lifespan.supported:
             loop.run_until_complete(lifespan.stop())
     except Exception:
         logger.exception("ASGI lifespan shutdown failed")
@@ -283,8 +305,14 @@ def _start(message: Message) -> tuple[int, list[tuple[str, str]]]:
     ):
         msg = f"the ASGI app sent an invalid status {status!r}; use an integer such as 200"
         raise AppProtocolError(msg)
+    raw = message.get("headers", ())
+    try:
+        items = list(raw)
+    except TypeError as exc:
+        msg = f"the ASGI app sent headers {raw!r}; use an iterable of (name, value) pairs of bytes"
+        raise AppProtocolError(msg) from exc
     headers: list[tuple[str, str]] = []
-    for item in message.get("headers", ()):
+    for item in items:
         try:
             name, value = item
             headers.append((name.decode("latin-1"), value.decode("latin-1")))

@@ -61,8 +61,10 @@ def _status_code(status: Any) -> int:
     if (
         isinstance(status, str)
         and len(status) >= 3
+        and status[:3].isascii()
         and status[:3].isdigit()
-        and status[3:4] in ("", " ")
+        and status[0] != "0"
+        and status[3:4] == " "
     ):
         return int(status[:3])
     msg = f"the WSGI app passed an invalid status {status!r} to start_response; use a string such as '200 OK'"
@@ -85,26 +87,29 @@ def _check_headers(headers: Any) -> list[tuple[str, str]]:
 def call_wsgi(app: WSGIApplication, request: Request) -> Response:
     """Run *app* once for *request* and buffer the whole response.
 
-    Headers count as sent once the app has produced its first non-empty chunk, so
-    ``start_response`` with ``exc_info`` re-raises from then on, as PEP 3333 requires.
+    Headers count as sent once the app calls ``write()`` or yields its first non-empty chunk,
+    so ``start_response`` with ``exc_info`` re-raises from then on, as PEP 3333 requires.
     """
     status: int | None = None
     headers: list[tuple[str, str]] = []
     chunks: list[bytes] = []
     sent = False
 
-    def write(data: object) -> None:
+    def append(data: object, *, written: bool) -> None:
         nonlocal sent
         if not isinstance(data, bytes):
             msg = f"the WSGI app produced {type(data).__name__} body data; PEP 3333 requires bytes"
             raise AppProtocolError(msg)
-        if not data:
+        if not data and not written:
             return
         if status is None:
             msg = "the WSGI app produced body data before calling start_response"
             raise AppProtocolError(msg)
         sent = True
         chunks.append(data)
+
+    def write(data: object) -> None:
+        append(data, written=True)
 
     def start_response(
         raw_status: str,
@@ -125,7 +130,7 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
     iterable = app(environ_for(request), start_response)
     try:
         for chunk in iterable:
-            write(chunk)
+            append(chunk, written=False)
     finally:
         close = getattr(iterable, "close", None)
         if close is not None:

@@ -19,6 +19,7 @@ __all__ = [
     "split_route_prefix",
     "strip_base_path",
     "wsgi_path",
+    "wsgi_str",
 ]
 
 
@@ -66,6 +67,17 @@ def decode_body(event: Mapping[str, Any], source: str) -> bytes:
             msg = f"the {source} event says isBase64Encoded but its body is not valid base64: {exc}"
             raise MalformedEventError(msg) from exc
     return body.encode("utf-8")
+
+
+def wsgi_str(value: object) -> str:
+    """A header or query value as PEP 3333 wants it: its UTF-8 bytes, read as latin-1.
+
+    Events carry text, and HTTP carries bytes: a value such as ``"€"`` becomes the string of its
+    bytes on the wire, so that WSGI apps decode it as they would behind any server, and ASGI
+    header bytes are the original ones.
+    """
+    text = value if isinstance(value, str) else str(value)
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
 
 
 def wsgi_path(raw: str) -> str:

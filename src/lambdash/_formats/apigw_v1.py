@@ -17,6 +17,7 @@ from lambdash._formats._common import server_address
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
 from lambdash._formats._common import wsgi_path
+from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
 from lambdash._message import Response
 from lambdash.exceptions import MalformedEventError
@@ -38,11 +39,11 @@ def headers_of(event: dict[str, Any], source: str) -> list[tuple[str, str]]:
                 msg = f"the {source} event's multiValueHeaders[{name!r}] must be a list, not {type(values).__name__}"
                 raise MalformedEventError(msg)
             out.extend(
-                (name.lower(), str(value)) for value in values if value is not None
+                (name.lower(), wsgi_str(value)) for value in values if value is not None
             )
         return out
     return [
-        (name.lower(), str(value))
+        (name.lower(), wsgi_str(value))
         for name, value in mapping(event, "headers", source).items()
         if value is not None
     ]

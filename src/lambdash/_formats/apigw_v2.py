@@ -15,6 +15,7 @@ from lambdash._formats._common import server_address
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
 from lambdash._formats._common import wsgi_path
+from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
 from lambdash._message import Response
 from lambdash.exceptions import MalformedEventError
@@ -29,7 +30,7 @@ def _headers(event: dict[str, Any]) -> list[tuple[str, str]]:
     # on HTTP APIs; Function URLs keep the ``cookie`` header too (hattip PR #159), so the header
     # is rebuilt from ``cookies`` alone to avoid sending each cookie twice.
     headers = [
-        (name.lower(), str(value))
+        (name.lower(), wsgi_str(value))
         for name, value in mapping(event, "headers", SOURCE).items()
         if value is not None
     ]
@@ -41,7 +42,7 @@ def _headers(event: dict[str, Any]) -> list[tuple[str, str]]:
         raise MalformedEventError(msg)
     headers = [item for item in headers if item[0] != "cookie"]
     if cookies:
-        headers.append(("cookie", "; ".join(str(cookie) for cookie in cookies)))
+        headers.append(("cookie", "; ".join(wsgi_str(cookie) for cookie in cookies)))
     return headers
 
 
@@ -83,7 +84,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         method=field(http, "method", SOURCE).upper(),
         script_name=wsgi_path(script_raw),
         path=wsgi_path(path_raw),
-        query_string=field(event, "rawQueryString", SOURCE, default=""),
+        query_string=wsgi_str(field(event, "rawQueryString", SOURCE, default="")),
         headers=headers,
         body=decode_body(event, SOURCE),
         scheme=scheme,
