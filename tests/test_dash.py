@@ -109,9 +109,9 @@ def handler(app: Any) -> LambdaHandler:
     return make_handler(app)
 
 
-@pytest.fixture(scope="module")
-def fastapi_handler(assets: Path) -> LambdaHandler:
-    return make_handler(build_app(assets, backend="fastapi"))
+@pytest.fixture(scope="module", params=["fastapi", "quart"])
+def asgi_handler(assets: Path, request: pytest.FixtureRequest) -> LambdaHandler:
+    return make_handler(build_app(assets, backend=request.param))
 
 
 class TestFlaskBackend:
@@ -264,10 +264,10 @@ def test_compressed_responses_reach_the_client_intact(assets: Path) -> None:
     )
 
 
-class TestFastAPIBackend:
+class TestASGIBackends:
     @pytest.fixture
-    def handler(self, fastapi_handler: LambdaHandler) -> LambdaHandler:
-        return fastapi_handler
+    def handler(self, asgi_handler: LambdaHandler) -> LambdaHandler:
+        return asgi_handler
 
     def test_every_url_on_the_page_works_behind_the_stage(
         self, handler: LambdaHandler
