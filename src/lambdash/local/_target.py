@@ -1,0 +1,111 @@
+"""What the gateway runs: a ``module:attribute`` that names a Lambda handler or an app."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+from typing import Literal
+from typing import TypeAlias
+
+from lambdash._dash import is_dash
+from lambdash._handler import make_handler
+from lambdash.exceptions import LambdashError
+
+__all__ = ["Kind", "Target", "TargetError", "load"]
+
+Kind: TypeAlias = Literal["auto", "handler", "app"]
+
+
+class TargetError(LambdashError):
+    """The target cannot be imported, found, or told apart as handler or app."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Target:
+    """A function to serve.
+
+    :param spec: ``module:attribute``, as for gunicorn and uvicorn, or the template's
+        ``Handler`` (``package.module.function``, always a Lambda handler).
+    :param kind: ``"handler"`` for a Lambda handler, ``"app"`` for a Dash, WSGI or ASGI app, or
+        ``"auto"`` to tell them apart.
+    :param code_dir: the directory the code is imported from (the template's ``CodeUri``).
+    :param binary_media_types: the API's BinaryMediaTypes, passed on to a wrapped app.
+    """
+
+    spec: str
+    kind: Kind = "auto"
+    code_dir: str = "."
+    binary_media_types: tuple[str, ...] = ("*/*",)
+
+    @classmethod
+    def from_handler_property(
+        cls, handler: str, *, code_dir: str, binary_media_types: tuple[str, ...]
+    ) -> Target:
+        """The target a SAM ``Handler: app.lambda_handler`` property names."""
+        module, _, function = handler.rpartition(".")
+        if not module:
+            msg = f"the template's Handler {handler!r} must look like 'module.function'"
+            raise TargetError(msg)
+        return cls(
+            spec=f"{module}:{function}",
+            kind="handler",
+            code_dir=code_dir,
+            binary_media_types=binary_media_types,
+        )
+
+
+def _split(spec: str) -> tuple[str, str]:
+    module, colon, attribute = spec.partition(":")
+    if not colon or not module or not attribute:
+        msg = f"APP must look like 'module:attribute' (for example 'app:server'), not {spec!r}"
+        raise TargetError(msg)
+    return module, attribute
+
+
+def _kind_of(obj: Any, spec: str) -> Literal["handler", "app"]:
+    if is_dash(obj) or not inspect.isroutine(obj):
+        # Dash apps, Flask and Starlette apps, and other callable objects are apps.
+        return "app"
+    if inspect.iscoroutinefunction(obj):
+        return "app"
+    names = [p.name for p in inspect.signature(obj).parameters.values()][:2]
+    if names[:1] == ["environ"] or names[1:2] == ["start_response"]:
+        return "app"
+    if names[:1] in (["event"], ["_event"], ["evt"]) or names[1:2] in (
+        ["context"],
+        ["_context"],
+        ["ctx"],
+    ):
+        return "handler"
+    msg = (
+        f"cannot tell whether {spec!r} is a Lambda handler (event, context) or a WSGI app "
+        f"(environ, start_response); pass --handler if it is a Lambda handler, or --app if it is an app"
+    )
+    raise TargetError(msg)
+
+
+def load(target: Target) -> Callable[[dict[str, Any], Any], Any]:
+    """Import *target* and return a Lambda handler for it; apps are wrapped with make_handler."""
+    module_name, attribute = _split(target.spec)
+    if target.code_dir not in sys.path:
+        sys.path.insert(0, target.code_dir)
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        msg = f"cannot import {module_name!r} from {target.code_dir!r}: {exc}"
+        raise TargetError(msg) from exc
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            msg = f"module {module_name!r} has no attribute {attribute!r}"
+            raise TargetError(msg) from exc
+    kind = _kind_of(obj, target.spec) if target.kind == "auto" else target.kind
+    if kind == "handler":
+        handler: Callable[[dict[str, Any], Any], Any] = obj
+        return handler
+    return make_handler(obj, rest_binary_media_types=target.binary_media_types)

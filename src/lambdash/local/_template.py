@@ -1,0 +1,181 @@
+"""Reading what a SAM template would deploy: the gateway, its stage and binary types, the routes,
+and the function's Handler, CodeUri, Timeout and MemorySize."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lambdash.exceptions import LambdashError
+from lambdash.local._model import Gateway
+
+__all__ = ["TemplateError", "TemplateSettings", "read_template"]
+
+
+class TemplateError(LambdashError):
+    """The template cannot be read, or names no function behind an HTTP event."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (``!Ref``, ``!Sub``, ``!GetAtt`` …) as plain dicts."""
+
+
+def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _intrinsic)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class TemplateSettings:
+    """What the template deploys, as far as the local gateway is concerned."""
+
+    path: Path
+    function: str
+    handler: str | None
+    code_dir: Path
+    runtime: str | None
+    gateway: Gateway
+    stage: str | None
+    binary_media_types: tuple[str, ...]
+    root_route: bool
+    proxy_route: bool
+    timeout: float
+    memory_size: int
+
+
+def _resolve(value: Any, parameters: dict[str, Any]) -> Any:
+    # Only !Ref to a parameter with a Default can be known without deploying.
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        default = (
+            parameters.get(value["Ref"], {}).get("Default")
+            if isinstance(parameters.get(value["Ref"]), dict)
+            else None
+        )
+        return default
+    return value
+
+
+def read_template(path: Path) -> TemplateSettings:
+    """The settings of the first function in *path* that has an Api, HttpApi or Function URL."""
+    try:
+        document = yaml.load(path.read_text(), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as exc:
+        msg = f"cannot read the template {str(path)!r}: {exc}"
+        raise TemplateError(msg) from exc
+    if not isinstance(document, dict) or not isinstance(
+        document.get("Resources"), dict
+    ):
+        msg = f"the template {str(path)!r} has no Resources"
+        raise TemplateError(msg)
+    parameters = document.get("Parameters") or {}
+    globals_ = document.get("Globals") or {}
+    global_function = globals_.get("Function") or {}
+    resources: dict[str, Any] = document["Resources"]
+    for name, resource in resources.items():
+        if (
+            not isinstance(resource, dict)
+            or resource.get("Type") != "AWS::Serverless::Function"
+        ):
+            continue
+        props = resource.get("Properties") or {}
+        found = _http_events(props, resources, globals_, parameters)
+        if found is None:
+            continue
+        gateway, stage, binary, root, proxy = found
+
+        def prop(key: str, default: Any, props: dict[str, Any] = props) -> Any:
+            return _resolve(
+                props.get(key, global_function.get(key, default)), parameters
+            )
+
+        code_uri = prop("CodeUri", ".")
+        return TemplateSettings(
+            path=path,
+            function=name,
+            handler=prop("Handler", None),
+            code_dir=(path.parent / code_uri)
+            if isinstance(code_uri, str)
+            else path.parent,
+            runtime=prop("Runtime", None),
+            gateway=gateway,
+            stage=stage,
+            binary_media_types=binary,
+            root_route=root,
+            proxy_route=proxy,
+            # SAM's defaults: 3 s and 128 MB.
+            timeout=float(prop("Timeout", 3)),
+            memory_size=int(prop("MemorySize", 128)),
+        )
+    msg = f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi or FunctionUrlConfig"
+    raise TemplateError(msg)
+
+
+def _http_events(
+    props: dict[str, Any],
+    resources: dict[str, Any],
+    globals_: dict[str, Any],
+    parameters: dict[str, Any],
+) -> tuple[Gateway, str | None, tuple[str, ...], bool, bool] | None:
+    events = [e for e in (props.get("Events") or {}).values() if isinstance(e, dict)]
+    api_events = [e for e in events if e.get("Type") == "Api"]
+    http_events = [e for e in events if e.get("Type") == "HttpApi"]
+    if api_events:
+        paths = {(e.get("Properties") or {}).get("Path") for e in api_events}
+        api = _api_properties(
+            api_events[0], resources, globals_.get("Api") or {}, "RestApiId"
+        )
+        stage = _resolve(api.get("StageName", "Prod"), parameters)
+        binary = tuple(
+            str(_resolve(t, parameters)) for t in api.get("BinaryMediaTypes") or ()
+        )
+        return (
+            "rest",
+            stage if isinstance(stage, str) else None,
+            binary,
+            "/" in paths,
+            "/{proxy+}" in paths,
+        )
+    if http_events:
+        # An HttpApi event without a Path is the catch-all $default route.
+        paths = {(e.get("Properties") or {}).get("Path") for e in http_events}
+        catch_all = None in paths or "$default" in paths
+        api = _api_properties(
+            http_events[0], resources, globals_.get("HttpApi") or {}, "ApiId"
+        )
+        stage = _resolve(api.get("StageName", "$default"), parameters)
+        return (
+            "http",
+            stage if isinstance(stage, str) else None,
+            (),
+            catch_all or "/" in paths,
+            catch_all or "/{proxy+}" in paths,
+        )
+    if props.get("FunctionUrlConfig"):
+        return "url", None, (), True, True
+    return None
+
+
+def _api_properties(
+    event: dict[str, Any], resources: dict[str, Any], defaults: dict[str, Any], key: str
+) -> dict[str, Any]:
+    reference = (event.get("Properties") or {}).get(key)
+    if isinstance(reference, dict) and "Ref" in reference:
+        api = resources.get(reference["Ref"]) or {}
+        return {**defaults, **(api.get("Properties") or {})}
+    return dict(defaults)
