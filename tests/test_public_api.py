@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 
 import lambdash
 
@@ -22,7 +23,9 @@ def test_all_is_sorted_and_complete() -> None:
     public = sorted(
         name
         for name in dir(lambdash)
-        if not name.startswith("_") and name not in ("exceptions", "annotations")
+        if name[0].isalpha()
+        and name != "annotations"
+        and not isinstance(getattr(lambdash, name), types.ModuleType)
     )
     assert lambdash.__all__ == sorted(
         lambdash.__all__, key=lambda n: (not n.isupper(), n)

@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from typing import Any
 
 import pytest
 
-from lambdash.local import GatewayConfig
-from lambdash.local import RunningGateway
-from lambdash.local import Target
-from lambdash.local import running_gateway
+if TYPE_CHECKING:
+    from lambdash.local import RunningGateway
 
 __all__ = ["lambdash_gateway"]
 
@@ -32,6 +31,11 @@ def lambdash_gateway() -> Iterator[Callable[..., RunningGateway]]:
     *config* takes :class:`lambdash.local.GatewayConfig`'s fields. Every gateway started is
     stopped, and its workers ended, when the test finishes.
     """
+    # Imported here, so that the plugin costs nothing and needs no extra where it is unused.
+    from lambdash.local import GatewayConfig
+    from lambdash.local import Target
+    from lambdash.local import running_gateway
+
     with contextlib.ExitStack() as stack:
 
         def start(
