@@ -1,0 +1,193 @@
+"""``lambdash serve``: settings from flags and templates, the banner, and clear failures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lambdash.cli import _parser
+from lambdash.cli import main
+from lambdash.cli import plan_serve
+from lambdash.local import GatewayConfig
+from lambdash.local import Target
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = str(Path(__file__).parent / "apps")
+DEMO = ROOT / "examples" / "dash_app"
+
+USER_STORY_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BasePathName:
+    Type: String
+    Default: dash
+Globals:
+  Function:
+    Runtime: python3.8
+    MemorySize: 3072
+    Timeout: 600
+Resources:
+  DashApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      BinaryMediaTypes:
+        - "image/*"
+      StageName: !Ref BasePathName
+  MyLambdaFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: dash_app_dir.lambda_handler_file.lambda_handler
+      MemorySize: 2048
+      Timeout: 900
+      Events:
+        DashEndpoint:
+          Type: Api
+          Properties:
+            Path: /{proxy+}
+            Method: ANY
+            RestApiId:
+              Ref: DashApi
+"""
+
+
+def plan(*argv: str) -> object:
+    return plan_serve(_parser().parse_args(["serve", *argv]))
+
+
+def test_defaults_without_a_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    resolved = plan_serve(_parser().parse_args(["serve", "app:server"]))
+    assert (resolved.config, resolved.target, resolved.template, resolved.warnings) == (
+        GatewayConfig(),
+        Target(spec="app:server", code_dir="."),
+        None,
+        (),
+    )
+
+
+def test_the_user_story_template_is_read_and_its_pitfalls_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "template.yaml").write_text(USER_STORY_TEMPLATE)
+    monkeypatch.chdir(tmp_path)
+    resolved = plan_serve(
+        _parser().parse_args(["serve", "--binary-media-types", "*/*"])
+    )
+    assert resolved.config == GatewayConfig(
+        gateway="rest",
+        stage="dash",
+        binary_media_types=("*/*",),
+        root_route=False,
+        proxy_route=True,
+        timeout=900.0,
+        memory_size=2048,
+    )
+    assert resolved.target == Target(
+        spec="dash_app_dir.lambda_handler_file:lambda_handler",
+        kind="handler",
+        code_dir=".",
+        binary_media_types=("*/*",),
+    )
+    assert resolved.warnings == (
+        "--binary-media-types ('*/*',) differs from the template's ('image/*',); AWS would deploy the template's",
+        "the template routes /{proxy+} but not /: the root URL fails on AWS with 403, and here too",
+    )
+
+
+def test_no_app_and_no_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 1
+    assert capsys.readouterr().err == (
+        "error: name the APP to serve (module:attribute), or give a template whose function has a Handler\n"
+        "hint: lambdash serve examples.dash_app.app:app\n"
+    )
+
+
+def test_unknown_gateway_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "app:app", "--gateway", "websocket"])
+    assert exited.value.code == 2
+    assert "argument --gateway: invalid choice: 'websocket'" in capsys.readouterr().err
+
+
+def test_missing_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["serve", "--template", str(tmp_path / "nope.yaml")]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"error: cannot read the template '{tmp_path / 'nope.yaml'}': [Errno 2]"
+    )
+
+
+def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert (
+            main(["serve", "echo_app:app", "--code-dir", APPS, "--port", str(port)])
+            == 1
+        )
+    assert capsys.readouterr().err == (
+        f"error: port {port} on 127.0.0.1 is already in use\nhint: stop the other server, or pass --port {port + 1}\n"
+    )
+
+
+def test_import_error_stops_serve(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "broken_import:app", "--code-dir", APPS, "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(
+        f"error: the function cannot start: TargetError: cannot import 'broken_import' from '{APPS}': "
+        "no module named 'dash_bootstrap_components'\nhint: fix the import error above, or check APP and --code-dir\n"
+    )
+
+
+def test_serve_the_demo_from_its_template_in_a_subprocess() -> None:
+    """The README's demo command, end to end: banner, URL, a page, and a clean stop."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lambdash", "serve", "--port", "0", "--workers", "1"],
+        cwd=DEMO,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        banner: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stderr.readline()
+            banner.append(line.rstrip("\n"))
+            if line.startswith("Open ") or not line:
+                break
+        url = banner[-1].removeprefix("Open ")
+        assert (
+            banner[0] == "lambdash serve: REST API, stage Prod, routes / and /{proxy+}"
+        )
+        assert banner[1:3] == [
+            "  BinaryMediaTypes ['*/*']",
+            "  template template.yaml (function DashFunction)",
+        ]
+        assert banner[3].startswith(
+            "  function app:lambda_handler (handler) from .: Timeout 29 s, MemorySize 1024 MB, 1 workers"
+        )
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith("/Prod/")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert (response.status, b"_dash-config" in response.read()) == (200, True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()

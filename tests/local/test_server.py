@@ -1,0 +1,302 @@
+"""The gateway over real HTTP with real worker processes: round trips, and running like Lambda."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import logging
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from lambdash.local import GatewayConfig
+from lambdash.local import RunningGateway
+from lambdash.local import Target
+from lambdash.local import running_gateway
+from lambdash.local._model import Gateway
+from lambdash.local._target import Kind
+
+APPS = str(Path(__file__).parent / "apps")
+
+
+def request(
+    gw: RunningGateway,
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """*path* is relative to the app's URL; returns status, headers and body bytes."""
+    url = urlsplit(gw.url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=60)
+    try:
+        connection.request(
+            method, url.path.rstrip("/") + path, body=body, headers=headers or {}
+        )
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+# ALB's single-value mode keeps only the last of repeated query keys, as on AWS, so the round
+# trip runs in multi-value mode.
+@pytest.fixture(scope="module", params=["rest", "http", "alb", "url"])
+def echo_gateway(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
+    gateway: Gateway = request.param
+    config = GatewayConfig(
+        gateway=gateway, workers=2, multi_value_headers=gateway == "alb"
+    )
+    with running_gateway(Target(spec="echo_app:app", code_dir=APPS), config) as gw:
+        yield gw
+
+
+def grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+header_values = st.text(
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=40
+)
+query_pairs = st.lists(
+    st.tuples(
+        st.text(
+            st.characters(codec="utf-8", exclude_characters="\x00"),
+            min_size=1,
+            max_size=8,
+        ),
+        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12),
+    ),
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    body=st.binary(max_size=4096),
+    values=st.lists(header_values, min_size=1, max_size=3),
+    pairs=query_pairs,
+)
+def test_bytes_headers_and_queries_round_trip(
+    echo_gateway: RunningGateway,
+    body: bytes,
+    values: list[str],
+    pairs: list[tuple[str, str]],
+) -> None:
+    from urllib.parse import urlencode
+
+    query = urlencode(pairs)
+    headers = {f"X-Test-{i}": value for i, value in enumerate(values)}
+    headers["Content-Type"] = "application/octet-stream"
+    status, received, echoed = request(
+        echo_gateway, "POST", f"/round/trip?{query}", body=body, headers=headers
+    )
+    assert (status, echoed) == (200, body)
+    assert {
+        k.lower(): v for k, v in received.items() if k.lower().startswith("x-echo-test")
+    } == {f"x-echo-test-{i}": value for i, value in enumerate(values)}
+    # Multi-value maps group values by key, so only the order within each key survives on AWS.
+    assert grouped(
+        parse_qsl(received["X-Echo-Query"], keep_blank_values=True)
+    ) == grouped(pairs)
+    prefix = "/Prod" if echo_gateway.gateway.config.gateway == "rest" else ""
+    assert received["X-Echo-Path"] == f"{prefix}|/round/trip"
+
+
+@pytest.fixture(scope="module")
+def handlers_gateway() -> Iterator[Callable[..., RunningGateway]]:
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+
+        def start(
+            spec: str, *, kind: Kind = "handler", **config: object
+        ) -> RunningGateway:
+            settings: dict[str, Any] = {"workers": 2, "timeout": 5.0, **config}
+            return stack.enter_context(
+                running_gateway(
+                    Target(spec=spec, kind=kind, code_dir=APPS),
+                    GatewayConfig(**settings),
+                )
+            )
+
+        yield start
+
+
+def test_context_and_environment_are_lambdas(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("handlers:ok", memory_size=256)
+    assert request(gw, "GET", "/")[2] == b"lambdash-local 256 True lambdash-local"
+
+
+def test_each_invocation_logs_start_end_and_report(
+    handlers_gateway: Callable[..., RunningGateway], caplog: pytest.LogCaptureFixture
+) -> None:
+    gw = handlers_gateway("handlers:pid", workers=1)
+    with caplog.at_level(logging.INFO, logger="lambdash.local"):
+        request(gw, "GET", "/a")
+        request(gw, "GET", "/b")
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith(("START", "END", "REPORT"))
+    ]
+    assert [line.split(" ")[0] for line in lines] == [
+        "START",
+        "END",
+        "REPORT",
+        "START",
+        "END",
+        "REPORT",
+    ]
+    assert re.fullmatch(
+        r"REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms",
+        lines[2],
+    ), lines[2]
+    # Only the cold start reports its init phase.
+    assert "Init Duration" not in lines[5]
+
+
+def test_concurrent_requests_use_several_workers_up_to_the_cap(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("handlers:pid", workers=3)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        pids = list(pool.map(lambda _: request(gw, "GET", "/?sleep=0.5")[2], range(6)))
+    assert len(set(pids)) == 3
+
+
+def test_a_crashed_worker_is_replaced(
+    handlers_gateway: Callable[..., RunningGateway], caplog: pytest.LogCaptureFixture
+) -> None:
+    gw = handlers_gateway("handlers:crash", workers=1)
+    first = request(gw, "GET", "/")[2]
+    status, _, body = request(gw, "GET", "/?crash=1")
+    assert (status, body) == (502, b'{"message":"Internal server error"}')
+    assert (
+        "Runtime.ExitError: the function's process exited (exit code 3)" in caplog.text
+    )
+    again = request(gw, "GET", "/")
+    assert again[0] == 200
+    assert again[2] != first
+
+
+def test_function_timeout_gives_502_and_a_fresh_worker(
+    handlers_gateway: Callable[..., RunningGateway], caplog: pytest.LogCaptureFixture
+) -> None:
+    gw = handlers_gateway("handlers:slow", timeout=1.0, workers=1)
+    status, _, body = request(gw, "GET", "/")
+    assert (status, body) == (502, b'{"message":"Internal server error"}')
+    assert re.search(
+        r"the function failed: Task timed out after 1\.\d\d seconds", caplog.text
+    )
+
+
+def test_integration_timeout_gives_504(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway(
+        "handlers:slow", timeout=10.0, integration_timeout=1.0, workers=1
+    )
+    assert request(gw, "GET", "/")[:3:2] == (
+        504,
+        b'{"message":"Endpoint request timed out"}',
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        pytest.param(
+            "handlers:not_json",
+            "TypeError: Object of type bytes is not JSON serializable",
+            id="not-json",
+        ),
+        pytest.param("handlers:raises", "ValueError: the function broke", id="raises"),
+    ],
+)
+def test_function_errors_give_502_with_the_reason(
+    handlers_gateway: Callable[..., RunningGateway],
+    caplog: pytest.LogCaptureFixture,
+    spec: str,
+    reason: str,
+) -> None:
+    gw = handlers_gateway(spec, workers=1)
+    status, _, body = request(gw, "GET", "/x")
+    assert (status, body) == (502, b'{"message":"Internal server error"}')
+    assert f"GET /Prod/x -> 502: the function failed: {reason}" in caplog.messages
+
+
+def test_import_errors_surface_when_the_gateway_starts() -> None:
+    with pytest.raises(
+        RuntimeError,
+        match=r"^TargetError: cannot import 'broken_import' from '.*apps': no module named 'dash_bootstrap_components'$",
+    ):
+        running_gateway(Target(spec="broken_import:app", code_dir=APPS)).__enter__()
+
+
+def test_ambiguous_target_asks_for_handler_flag() -> None:
+    with pytest.raises(
+        RuntimeError,
+        match=r"cannot tell whether 'handlers:ambiguous' is a Lambda handler .* pass --handler",
+    ):
+        running_gateway(Target(spec="handlers:ambiguous", code_dir=APPS)).__enter__()
+
+
+def test_pytest_fixture_serves_an_app(
+    lambdash_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = lambdash_gateway("echo_app:app", code_dir=APPS, gateway="http", stage="beta")
+    status, headers, body = request(
+        gw, "POST", "/p?q=1", body=b"\x00\xff", headers={"Content-Type": "image/png"}
+    )
+    assert (gw.url.endswith("/beta/"), status, headers["X-Echo-Path"], body) == (
+        True,
+        200,
+        "/beta|/p",
+        b"\x00\xff",
+    )
+
+
+def test_binary_request_is_base64_for_the_function(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("echo_app:app", kind="app", binary_media_types=("image/png",))
+    assert (
+        request(
+            gw,
+            "POST",
+            "/",
+            body=b"\x89PNG",
+            headers={"Content-Type": "image/png", "Accept": "image/png"},
+        )[2]
+        == b"\x89PNG"
+    )
+    # Not in BinaryMediaTypes: API Gateway passes the body as UTF-8 text, damaging non-UTF-8 bytes.
+    damaged = request(
+        gw,
+        "POST",
+        "/",
+        body=b"\xff\xfe",
+        headers={"Content-Type": "application/x-thing", "Accept": "image/png"},
+    )[2]
+    assert damaged == "\ufffd\ufffd".encode()
