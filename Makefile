@@ -1,4 +1,5 @@
-# One command sets up everything on a fresh clone: `make test`.
+# Two commands on a fresh clone: `make demo` serves the demo Dash app through the local gateway,
+# `make test` runs every check. Both set up .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,13 +7,16 @@ STAMP := $(VENV)/.installed-stamp
 # The runtime modules ship inside users' Lambda zips and are held to full branch coverage.
 RUNTIME := src/lambdash/__init__.py,src/lambdash/exceptions.py,src/lambdash/_*.py,src/lambdash/_formats/*.py
 
-.PHONY: test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+demo: $(STAMP)
+	cd examples/dash_app && ../../$(BIN)/lambdash serve $(DEMO_ARGS)
 
 test: lint typecheck unit
 
