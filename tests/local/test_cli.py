@@ -191,3 +191,50 @@ def test_serve_the_demo_from_its_template_in_a_subprocess() -> None:
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def _start(argv: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lambdash", "serve", *argv],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    line = ""
+    while time.monotonic() < deadline and not line.startswith("Open "):
+        line = process.stderr.readline()
+        if not line:
+            break
+    return process, line.strip().removeprefix("Open ")
+
+
+def test_reload_restarts_workers_when_code_changes(tmp_path: Path) -> None:
+    module = tmp_path / "versioned.py"
+    module.write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'v1'}\n"
+    )
+    process, url = _start(
+        ["versioned:handler", "--handler", "--port", "0", "--workers", "1", "--reload"],
+        tmp_path,
+    )
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.read() == b"v1"
+        module.write_text(
+            "def handler(event, context):\n    return {'statusCode': 200, 'body': 'v2'}\n"
+        )
+        seen = b"v1"
+        deadline = time.monotonic() + 30
+        while seen == b"v1" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            with urllib.request.urlopen(url, timeout=30) as response:
+                seen = response.read()
+        assert seen == b"v2"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        assert process.stderr is not None
+        process.stderr.close()

@@ -74,6 +74,9 @@ def _worker_main(
     memory_size: int,
 ) -> None:
     os.environ.update(env)
+    # Lambda's code directory is read-only, so nothing writes bytecode there; a .pyc written here
+    # could also hide an edit made within the same second from --reload.
+    sys.dont_write_bytecode = True
     started = time.perf_counter()
     try:
         handler = load(target)
