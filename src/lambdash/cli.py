@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import errno
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -255,8 +256,22 @@ def _banner(plan: ServePlan, server: GatewayServer, init_ms: float) -> str:
 def _watch(pool: WorkerPool, directory: str) -> None:
     import watchfiles
 
-    for changes in watchfiles.watch(directory, watch_filter=watchfiles.PythonFilter()):
-        logging.getLogger("lambdash.local").info(
+    log = logging.getLogger("lambdash.local")
+    watching = False
+    changes_seen = watchfiles.watch(
+        directory,
+        watch_filter=watchfiles.PythonFilter(),
+        yield_on_timeout=True,
+        rust_timeout=500,
+    )
+    for changes in changes_seen:
+        if not changes:
+            # The first quiet interval shows the watcher is running.
+            if not watching:
+                log.info("watching %s for changes", os.path.abspath(directory))
+                watching = True
+            continue
+        log.info(
             "reloading: %s changed",
             ", ".join(sorted({Path(p).name for _, p in changes})),
         )

@@ -223,6 +223,13 @@ def test_reload_restarts_workers_when_code_changes(tmp_path: Path) -> None:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             assert response.read() == b"v1"
+        # Edit only once the watcher says it is running.
+        assert process.stderr is not None
+        deadline = time.monotonic() + 30
+        while (
+            time.monotonic() < deadline and "watching" not in process.stderr.readline()
+        ):
+            pass
         module.write_text(
             "def handler(event, context):\n    return {'statusCode': 200, 'body': 'v2'}\n"
         )
