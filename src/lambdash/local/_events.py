@@ -110,7 +110,9 @@ def build_event(
         if config.gateway == "rest":
             return _missing_route()
         return json_response(404, "Not Found", reason=f"the path is outside {prefix}")
-    route = raw_path[len(prefix) :] or "/"
+    # REST collapses leading slashes in ``path`` but keeps interior ones (§1.1.4).
+    rest = _LEADING_SLASHES.sub("/", raw_path[len(prefix) :])
+    route = rest or "/"
     if (route == "/" and not config.root_route) or (
         route != "/" and not config.proxy_route
     ):
@@ -121,15 +123,22 @@ def build_event(
                 404, "Not Found", reason="no route matches the request"
             )
     if config.gateway == "rest":
-        return _rest_event(config, request, raw_path, route, query)
+        return _rest_event(config, request, raw_path, prefix + rest, route, query)
     if config.gateway == "alb":
         return _alb_event(config, request, raw_path, query)
     return _v2_event(config, request, raw_path, route, query)
 
 
 def _rest_event(
-    config: GatewayConfig, request: HTTPRequest, raw_path: str, route: str, query: str
+    config: GatewayConfig,
+    request: HTTPRequest,
+    sent: str,
+    mapped: str,
+    route: str,
+    query: str,
 ) -> dict[str, Any]:
+    """*sent* is the path the client sent, *mapped* the same with the route's leading slashes
+    collapsed, and *route* the part after the stage or base path."""
     headers = [
         (n, v)
         for n, v in _forwarded(request)
@@ -152,7 +161,7 @@ def _rest_event(
     proxy = route.strip("/")
     resource = "/{proxy+}" if proxy else "/"
     # On the execute-api host the stage leaves ``path``; a base path mapping stays in it (§2.2).
-    path = raw_path if config.base_path else route
+    path = mapped if config.base_path else route
     stamp, epoch = _now()
     host = next((v for n, v in headers if n.lower() == "host"), "localhost")
     return {
@@ -176,7 +185,7 @@ def _rest_event(
                 "sourceIp": request.client_ip,
                 "userAgent": _get(headers, "user-agent"),
             },
-            "path": raw_path,
+            "path": sent,
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
             "requestTime": stamp,
@@ -210,7 +219,9 @@ def _v2_event(
             if not function_url:  # Function URLs keep the header too (§5.3).
                 continue
         joined[lower] = f"{joined[lower]},{value}" if lower in joined else value
-    if request.body:
+    # HTTP APIs always send content-length, "0" for a bodiless GET (§3.1.2); the captured
+    # Function URL GET (aws-lambda-rust-runtime lambda_function_url_request.json) has none.
+    if request.body or not function_url:
         joined["content-length"] = str(len(request.body))
     body, is_b64 = _body(request.body, not _text_request(list(joined.items())))
     decoded: dict[str, str] = {}

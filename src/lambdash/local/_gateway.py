@@ -71,13 +71,11 @@ class LocalGateway:
             return event
         event_json = json.dumps(event)
         if len(event_json.encode()) > LAMBDA_REQUEST_LIMIT:
-            return json_response(
-                413 if config.gateway in ("alb", "url") else 500,
-                "Request Too Long"
-                if config.gateway in ("alb", "url")
-                else "Internal server error",
-                reason=f"the event is {len(event_json):,} bytes, over Lambda's {LAMBDA_REQUEST_LIMIT:,}-byte request limit",
-            )
+            reason = f"the event is {len(event_json):,} bytes, over Lambda's {LAMBDA_REQUEST_LIMIT:,}-byte request limit"
+            if config.gateway in ("alb", "url"):
+                return json_response(413, "Request Too Long", reason=reason)
+            # Lambda refuses the invocation itself, which API Gateway reports as 500 (§6.1).
+            return function_error(config, reason, status=500)
         outcome = self.function.invoke(
             event_json, gateway_timeout=config.gateway_timeout
         )

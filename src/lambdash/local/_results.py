@@ -128,7 +128,7 @@ def _body(result: dict[str, Any], *, decode: bool) -> bytes:
         msg = f"body is a {type(body).__name__}, not a string"
         raise MalformedResult(msg)
     encoded = result.get("isBase64Encoded", False)
-    if encoded not in (True, False):
+    if not isinstance(encoded, bool):
         msg = f"isBase64Encoded is {encoded!r}, not a boolean"
         raise MalformedResult(msg)
     if encoded and decode:

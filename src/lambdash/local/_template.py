@@ -119,8 +119,8 @@ def read_template(path: Path) -> TemplateSettings:
             root_route=root,
             proxy_route=proxy,
             # SAM's defaults: 3 s and 128 MB.
-            timeout=float(prop("Timeout", 3)),
-            memory_size=int(prop("MemorySize", 128)),
+            timeout=float(prop("Timeout", None) or 3),
+            memory_size=int(prop("MemorySize", None) or 128),
         )
     msg = f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi or FunctionUrlConfig"
     raise TemplateError(msg)
