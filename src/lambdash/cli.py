@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import importlib
 import logging
 import os
 import sys
@@ -15,6 +16,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from lambdash._command import Command
+from lambdash._command import CommandError
 from lambdash.exceptions import LambdashError
 from lambdash.local._gateway import LocalGateway
 from lambdash.local._model import GATEWAYS
@@ -35,12 +38,14 @@ _GATEWAY_NAMES = {
 }
 
 
-class CLIError(LambdashError):
-    """A failure the CLI reports as ``error:`` with an optional ``hint:``."""
+CLIError = CommandError
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
+# The other subcommands, each a module with HELP, DESCRIPTION, add_arguments() and run().
+_COMMANDS = {
+    "init": "lambdash.sam._command",
+    "build": "lambdash.packager._command",
+    "doctor": "lambdash.doctor._command",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,6 +139,17 @@ def _parser() -> argparse.ArgumentParser:
         "--reload", action="store_true", help="restart the workers when code changes"
     )
     serve.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    serve.set_defaults(run=_serve)
+    for name, module_name in _COMMANDS.items():
+        module: Command = importlib.import_module(module_name)
+        command = commands.add_parser(
+            name, help=module.HELP, description=module.DESCRIPTION
+        )
+        module.add_arguments(command)
+        command.add_argument(
+            "-v", "--verbose", action="store_true", help="show tracebacks"
+        )
+        command.set_defaults(run=module.run)
     return parser
 
 
@@ -327,8 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        return _serve(args)
-    except (CLIError, LambdashError) as exc:
+        code: int = args.run(args)
+        return code
+    except LambdashError as exc:
         if args.verbose:
             logging.getLogger("lambdash").exception("traceback")
         print(f"error: {exc}", file=sys.stderr)
