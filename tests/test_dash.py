@@ -322,3 +322,17 @@ def test_context_without_dash_app_variable(
     monkeypatch.delitem(sys.modules, "dash._get_app")
     context = DashPrefix(build_app(assets)).context()
     assert dict(context) == dict(contextvars.copy_context())
+
+
+def test_a_second_handler_for_the_same_app_still_follows_the_prefix(
+    assets: Path,
+) -> None:
+    app = build_app(assets)
+    first = make_handler(app)
+    delivered(first(rest_event(path="/"), FakeContext()))
+    second = make_handler(app)
+    custom = rest_event(path="/", domain="apps.example.com", base_path="/bp")
+    assert all(
+        u.startswith("/bp/")
+        for u in page_urls(delivered(second(custom, FakeContext()))[2])
+    )

@@ -8,6 +8,7 @@ The font is a subset of DejaVu Serif Bold (Bitstream Vera licence, free to redis
 from __future__ import annotations
 
 import math
+import mimetypes
 
 import plotly.graph_objects as go
 from dash import Dash
@@ -17,6 +18,10 @@ from dash import dcc
 from dash import html
 
 from lambdash import make_handler
+
+# Python's built-in MIME table has no web font types; a Lambda image without /etc/mime.types
+# would serve the font as application/octet-stream (`lambdash doctor` checks this, LD106).
+mimetypes.add_type("font/woff2", ".woff2")
 
 app = Dash(__name__, compress=True, title="lambdash demo")
 

@@ -47,7 +47,14 @@ class DashPrefix:
         self._app = app
         self._config = app.config
         self._routes: str = app.config.routes_pathname_prefix
-        self._follow = app.config.requests_pathname_prefix == self._routes
+        # A second handler for the same app must not take the prefix the first one set for a
+        # request as the app's own choice.
+        self._follow: bool = getattr(
+            app,
+            "_lambdash_follows_prefix",
+            app.config.requests_pathname_prefix == self._routes,
+        )
+        app._lambdash_follows_prefix = self._follow
         self.lock = threading.Lock()
         if getattr(app, "_websocket_callbacks", False) or any(
             isinstance(spec, dict) and spec.get("websocket")

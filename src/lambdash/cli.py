@@ -341,7 +341,13 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lambdash`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    # Only lambdash's own loggers speak on the terminal; libraries keep their defaults.
+    logger = logging.getLogger("lambdash")
+    if not logger.handlers:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(stream)
+    logger.setLevel(logging.INFO)
     try:
         code: int = args.run(args)
         return code

@@ -15,7 +15,7 @@ from lambdash._dash import is_dash
 from lambdash._handler import make_handler
 from lambdash.exceptions import LambdashError
 
-__all__ = ["Kind", "Target", "TargetError", "load"]
+__all__ = ["Kind", "Target", "TargetError", "import_object", "load"]
 
 Kind: TypeAlias = Literal["auto", "handler", "app"]
 
@@ -88,15 +88,15 @@ def _kind_of(obj: Any, spec: str) -> Literal["handler", "app"]:
     raise TargetError(msg)
 
 
-def load(target: Target) -> Callable[[dict[str, Any], Any], Any]:
-    """Import *target* and return a Lambda handler for it; apps are wrapped with make_handler."""
-    module_name, attribute = _split(target.spec)
-    if target.code_dir not in sys.path:
-        sys.path.insert(0, target.code_dir)
+def import_object(spec: str, code_dir: str) -> Any:
+    """The object ``module:attribute`` names, imported from *code_dir*."""
+    module_name, attribute = _split(spec)
+    if code_dir not in sys.path:
+        sys.path.insert(0, code_dir)
     try:
         obj: Any = importlib.import_module(module_name)
     except ImportError as exc:
-        msg = f"cannot import {module_name!r} from {target.code_dir!r}: {exc}"
+        msg = f"cannot import {module_name!r} from {code_dir!r}: {exc}"
         raise TargetError(msg) from exc
     for part in attribute.split("."):
         try:
@@ -104,6 +104,12 @@ def load(target: Target) -> Callable[[dict[str, Any], Any], Any]:
         except AttributeError as exc:
             msg = f"module {module_name!r} has no attribute {attribute!r}"
             raise TargetError(msg) from exc
+    return obj
+
+
+def load(target: Target) -> Callable[[dict[str, Any], Any], Any]:
+    """Import *target* and return a Lambda handler for it; apps are wrapped with make_handler."""
+    obj = import_object(target.spec, target.code_dir)
     kind = _kind_of(obj, target.spec) if target.kind == "auto" else target.kind
     if kind == "handler":
         handler: Callable[[dict[str, Any], Any], Any] = obj

@@ -57,6 +57,8 @@ class TemplateSettings:
     proxy_route: bool
     timeout: float
     memory_size: int
+    base_paths: tuple[str, ...] = ()
+    """Custom domain base paths in front of the API, each with the stage when the mapping has none."""
 
 
 def _resolve(value: Any, parameters: dict[str, Any]) -> Any:
@@ -78,6 +80,11 @@ def read_template(path: Path) -> TemplateSettings:
     except (OSError, yaml.YAMLError) as exc:
         msg = f"cannot read the template {str(path)!r}: {exc}"
         raise TemplateError(msg) from exc
+    return settings_from(document, path)
+
+
+def settings_from(document: Any, path: Path) -> TemplateSettings:
+    """The settings in an already loaded template *document* (from PyYAML or cfn-lint's decoder)."""
     if not isinstance(document, dict) or not isinstance(
         document.get("Resources"), dict
     ):
@@ -121,6 +128,7 @@ def read_template(path: Path) -> TemplateSettings:
             # SAM's defaults: 3 s and 128 MB.
             timeout=float(prop("Timeout", None) or 3),
             memory_size=int(prop("MemorySize", None) or 128),
+            base_paths=_base_paths(resources, props, parameters),
         )
     msg = f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi or FunctionUrlConfig"
     raise TemplateError(msg)
@@ -179,3 +187,51 @@ def _api_properties(
         api = resources.get(reference["Ref"]) or {}
         return {**defaults, **(api.get("Properties") or {})}
     return dict(defaults)
+
+
+def _base_paths(
+    resources: dict[str, Any], props: dict[str, Any], parameters: dict[str, Any]
+) -> tuple[str, ...]:
+    """The URL prefixes custom domains give the function's REST API (spec §2.2).
+
+    A mapping bound to a stage serves at ``/{base path}``; one without a stage serves every
+    stage at ``/{base path}/{stage}``.
+    """
+    events = [
+        e
+        for e in (props.get("Events") or {}).values()
+        if isinstance(e, dict) and e.get("Type") == "Api"
+    ]
+    reference = (events[0].get("Properties") or {}).get("RestApiId") if events else None
+    api_name = reference.get("Ref") if isinstance(reference, dict) else None
+    found: list[str] = []
+    for resource in resources.values():
+        if not isinstance(resource, dict):
+            continue
+        properties = resource.get("Properties") or {}
+        kind = resource.get("Type")
+        if kind == "AWS::ApiGateway::BasePathMapping":
+            api = properties.get("RestApiId")
+            if api_name is None or not (
+                isinstance(api, dict) and api.get("Ref") == api_name
+            ):
+                continue
+            base = _resolve(properties.get("BasePath"), parameters)
+            stage = _resolve(properties.get("Stage"), parameters)
+            prefix = (
+                "/" + str(base).strip("/") if base not in (None, "", "(none)") else ""
+            )
+            if not stage:
+                prefix += "/{stage}"
+            found.append(prefix)
+    api = resources.get(api_name) if api_name else None
+    domain = (
+        ((api or {}).get("Properties") or {}).get("Domain")
+        if isinstance(api, dict)
+        else None
+    )
+    if isinstance(domain, dict):
+        for base in domain.get("BasePath") or ["/"]:
+            value = str(_resolve(base, parameters) or "").strip("/")
+            found.append("/" + value if value else "")
+    return tuple(found)
