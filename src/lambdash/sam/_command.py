@@ -23,7 +23,7 @@ from lambdash.sam._project import write_project
 
 HELP = "write a SAM template, samconfig.toml and a Lambda handler for an app"
 DESCRIPTION = (
-    "Write what deploys APP to AWS Lambda with `sam build && sam deploy`: template.yaml, "
+    "Write what deploys APP to AWS Lambda with `lambdash build && sam deploy`: template.yaml, "
     "samconfig.toml, lambda_handler.py, and requirements.txt when there is none. The template "
     "avoids the usual traps: BinaryMediaTypes */*, routes for / and /{proxy+}, a Timeout the "
     "gateway waits for. Existing files are never overwritten without --force."
@@ -61,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-path",
         default="",
+        metavar="PATH",
         help="the custom domain's base path mapping, such as dash (needs --domain)",
     )
     parser.add_argument(
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _next_steps(options: InitOptions, directory: Path) -> str:
-    steps = [f"next: cd {directory} && sam build && sam deploy"]
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    steps = [f"next: {where}lambdash build && sam deploy --guided"]
     if options.gateway != "alb":
         steps.append(
             f"try it locally first: lambdash serve --template {directory / 'template.yaml'}"
