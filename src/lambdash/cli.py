@@ -205,7 +205,8 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         binary_media_types=binary,  # type: ignore[arg-type]
         root_route=template.root_route if template else True,
         proxy_route=template.proxy_route if template else True,
-        multi_value_headers=args.multi_value_headers,
+        multi_value_headers=args.multi_value_headers
+        or bool(template and template.multi_value_headers),
         timeout=pick(
             args.timeout, "--timeout", template.timeout if template else None, 30.0
         ),  # type: ignore[arg-type]

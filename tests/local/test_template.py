@@ -135,6 +135,7 @@ class TestUserStory:
             proxy_route=True,
             timeout=900.0,
             memory_size=2048,
+            base_paths=("/<my_base_path>",),
         )
 
     def test_root_url_fails(self, tmp_path: Path) -> None:
@@ -425,7 +426,8 @@ Resources:
         with pytest.raises(TemplateError) as caught:
             read_template(path)
         assert str(caught.value) == (
-            f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi or FunctionUrlConfig"
+            f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi, "
+            "FunctionUrlConfig or ALB target group"
         )
 
 
@@ -450,3 +452,29 @@ mapping: !Transform {Name: AWS::Include}
         "if": {"Fn::If": ["Cond", 1, 2]},
         "mapping": {"Fn::Transform": {"Name": "AWS::Include"}},
     }
+
+
+def test_alb_target_group(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER
+        + """
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, CodeUri: .}
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets: [{Id: !GetAtt Fn.Arn}]
+      TargetGroupAttributes: [{Key: lambda.multi_value_headers.enabled, Value: "true"}]
+""",
+    )
+    settings = read_template(path)
+    assert (
+        settings.gateway,
+        settings.multi_value_headers,
+        settings.root_route,
+        settings.proxy_route,
+    ) == ("alb", True, True, True)

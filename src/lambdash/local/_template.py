@@ -40,6 +40,11 @@ def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
 
 _Loader.add_multi_constructor("!", _intrinsic)
 
+# The front door, its stage, its BinaryMediaTypes, and whether it routes / and /{proxy+}.
+_Events = tuple[Gateway, str | None, tuple[str, ...], bool, bool]
+# An ALB has no stage, binary types or routes: every path reaches the function.
+_ALB: _Events = ("alb", None, (), True, True)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class TemplateSettings:
@@ -57,6 +62,8 @@ class TemplateSettings:
     proxy_route: bool
     timeout: float
     memory_size: int
+    multi_value_headers: bool = False
+    """ALB only: the target group's ``lambda.multi_value_headers.enabled``."""
     base_paths: tuple[str, ...] = ()
     """Custom domain base paths in front of the API, each with the stage when the mapping has none."""
 
@@ -101,9 +108,13 @@ def settings_from(document: Any, path: Path) -> TemplateSettings:
         ):
             continue
         props = resource.get("Properties") or {}
-        found = _http_events(props, resources, globals_, parameters)
+        found: _Events | None = _http_events(props, resources, globals_, parameters)
+        multi_value = False
         if found is None:
-            continue
+            target_group = _target_group(name, resources)
+            if target_group is None:
+                continue
+            found, multi_value = _ALB, target_group
         gateway, stage, binary, root, proxy = found
 
         def prop(key: str, default: Any, props: dict[str, Any] = props) -> Any:
@@ -129,9 +140,36 @@ def settings_from(document: Any, path: Path) -> TemplateSettings:
             timeout=float(prop("Timeout", None) or 3),
             memory_size=int(prop("MemorySize", None) or 128),
             base_paths=_base_paths(resources, props, parameters),
+            multi_value_headers=multi_value,
         )
-    msg = f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi or FunctionUrlConfig"
+    msg = (
+        f"the template {str(path)!r} has no AWS::Serverless::Function with an Api, HttpApi, "
+        "FunctionUrlConfig or ALB target group"
+    )
     raise TemplateError(msg)
+
+
+def _target_group(function: str, resources: dict[str, Any]) -> bool | None:
+    """Whether an ALB target group sends *function* multi-value headers; ``None`` without one."""
+    for resource in resources.values():
+        if (
+            not isinstance(resource, dict)
+            or resource.get("Type") != "AWS::ElasticLoadBalancingV2::TargetGroup"
+        ):
+            continue
+        properties = resource.get("Properties") or {}
+        ids = [
+            str(t.get("Id"))
+            for t in properties.get("Targets") or ()
+            if isinstance(t, dict)
+        ]
+        if properties.get("TargetType") == "lambda" and any(function in i for i in ids):
+            attributes = {
+                a.get("Key"): str(a.get("Value")).lower()
+                for a in properties.get("TargetGroupAttributes") or ()
+            }
+            return attributes.get("lambda.multi_value_headers.enabled") == "true"
+    return None
 
 
 def _http_events(
@@ -139,7 +177,7 @@ def _http_events(
     resources: dict[str, Any],
     globals_: dict[str, Any],
     parameters: dict[str, Any],
-) -> tuple[Gateway, str | None, tuple[str, ...], bool, bool] | None:
+) -> _Events | None:
     events = [e for e in (props.get("Events") or {}).values() if isinstance(e, dict)]
     api_events = [e for e in events if e.get("Type") == "Api"]
     http_events = [e for e in events if e.get("Type") == "HttpApi"]
