@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The runtime modules ship inside users' Lambda zips and are held to full branch coverage.
-RUNTIME := src/lambdash/__init__.py,src/lambdash/exceptions.py,src/lambdash/_*.py,src/lambdash/_formats/*.py
+RUNTIME := src/lambdash/__init__.py,src/lambdash/exceptions.py,src/lambdash/snapstart.py,src/lambdash/_*.py,src/lambdash/_formats/*.py
 
 .PHONY: demo test lint typecheck unit clean
 

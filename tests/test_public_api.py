@@ -52,5 +52,7 @@ def test_import_loads_only_the_standard_library() -> None:
     dev_time = [m for m in loaded if m.startswith(DEV_TIME)]
     assert (outside, dev_time) == ([], [])
     assert "lambdash._handler" in loaded
+    # SnapStart support is opt-in: its module loads only when the handler module imports it.
+    assert "lambdash.snapstart" not in loaded
     # asyncio costs more than everything else together; only ASGI apps load it.
     assert "asyncio" not in loaded
