@@ -489,7 +489,7 @@ from lambdash import make_handler
 
 from app import app
 
-# Made at import, once per Lambda container (with SnapStart, before the snapshot).
+# Made at import, once per Lambda container.
 lambda_handler = make_handler(app)
 '''
 
@@ -577,7 +577,7 @@ def test_handler_module_for_a_dotted_attribute_imports_its_first_name() -> None:
     assert handler.text.splitlines()[4:] == [
         "from pkg.main import app",
         "",
-        "# Made at import, once per Lambda container (with SnapStart, before the snapshot).",
+        "# Made at import, once per Lambda container.",
         "lambda_handler = make_handler(app.server)",
     ]
 
@@ -860,3 +860,24 @@ def test_import_lambdash_sam_loads_no_yaml() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_handler_module_with_snapstart_registers_the_hooks() -> None:
+    (handler,) = [
+        f
+        for f in make_project(
+            InitOptions(app="app:app", snapstart=True), stack_name="s"
+        )
+        if f.name == "lambda_handler.py"
+    ]
+    assert handler.text == (
+        '"""The Lambda entry point (Handler: lambda_handler.lambda_handler), written by lambdash init."""\n'
+        "\n"
+        "from lambdash import make_handler\n"
+        "from lambdash.snapstart import register\n"
+        "\n"
+        "from app import app\n"
+        "\n"
+        "# Made at import, before the SnapStart snapshot, which then holds the warmed app.\n"
+        "lambda_handler = register(make_handler(app))\n"
+    )

@@ -99,6 +99,19 @@ def _samconfig(options: InitOptions, stack_name: str) -> str:
 
 def _handler_module(options: InitOptions) -> str:
     name = options.app_attribute.partition(".")[0]
+    if options.snapstart:
+        # The hooks serve the first requests before the snapshot, and reseed after each restore.
+        return (
+            f'"""The Lambda entry point (Handler: {HANDLER_MODULE}.lambda_handler), written by lambdash init."""\n'
+            "\n"
+            "from lambdash import make_handler\n"
+            "from lambdash.snapstart import register\n"
+            "\n"
+            f"from {options.app_module} import {name}\n"
+            "\n"
+            "# Made at import, before the SnapStart snapshot, which then holds the warmed app.\n"
+            f"lambda_handler = register(make_handler({options.app_attribute}))\n"
+        )
     return (
         f'"""The Lambda entry point (Handler: {HANDLER_MODULE}.lambda_handler), written by lambdash init."""\n'
         "\n"
@@ -106,7 +119,7 @@ def _handler_module(options: InitOptions) -> str:
         "\n"
         f"from {options.app_module} import {name}\n"
         "\n"
-        "# Made at import, once per Lambda container (with SnapStart, before the snapshot).\n"
+        "# Made at import, once per Lambda container.\n"
         f"lambda_handler = make_handler({options.app_attribute})\n"
     )
 
