@@ -12,7 +12,9 @@ location = os.path.dirname(os.path.abspath(__file__))
 app = Dash(
     __name__,
     serve_locally=False,
-    external_stylesheets=["https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"],
+    external_stylesheets=[
+        "https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css"
+    ],
     assets_folder=os.path.join(location, "assets/"),
     compress=False,
     routes_pathname_prefix="/dash/",

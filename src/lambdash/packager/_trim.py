@@ -1,0 +1,171 @@
+"""Leaving out what Lambda provides, and trimming only what the app can never load.
+
+What is safe to trim, and what is not, was measured on a Dash app: ../shared/design/dash.md §5.4-5.5.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "LAMBDA_PROVIDED",
+    "Trimmed",
+    "forget_local_paths",
+    "imports_setuptools",
+    "remove_distributions",
+    "trim",
+]
+
+# The python runtimes include the AWS SDK: "The runtime includes the AWS SDK for Python (Boto3)"
+# (https://docs.aws.amazon.com/lambda/latest/dg/lambda-python.html), with botocore and s3transfer.
+# Their dependencies (urllib3, python-dateutil, jmespath, six) stay: other packages use them, at
+# versions of their own choosing.
+LAMBDA_PROVIDED: tuple[str, ...] = ("boto3", "botocore", "s3transfer")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Trimmed:
+    """What the trims removed: per rule, the number of files and their apparent size."""
+
+    files: dict[str, int]
+    sizes: dict[str, int]
+
+    @property
+    def total_files(self) -> int:
+        """Files removed by all the rules."""
+        return sum(self.files.values())
+
+    @property
+    def total_size(self) -> int:
+        """Bytes removed by all the rules."""
+        return sum(self.sizes.values())
+
+
+def _dist_name(dist_info: Path) -> str:
+    return re.sub(r"[-_.]+", "-", dist_info.name.split("-")[0]).lower()
+
+
+def remove_distributions(root: Path, names: Iterable[str]) -> list[str]:
+    """Delete the named distributions: the files their RECORD lists, and their dist-info.
+
+    :returns: ``name version`` of each one removed.
+    """
+    wanted = set(names)
+    removed: list[str] = []
+    top = root.resolve()
+    for dist_info in sorted(root.glob("*.dist-info")):
+        if _dist_name(dist_info) not in wanted:
+            continue
+        emptied: set[Path] = set()
+        for row in (dist_info / "RECORD").read_text().splitlines():
+            path = (root / row.rsplit(",", 2)[0]).resolve()
+            if path.is_file() and path.is_relative_to(top):
+                path.unlink()
+                emptied.add(path.parent)
+        shutil.rmtree(dist_info, ignore_errors=True)
+        _prune(emptied, top)
+        removed.append(" ".join(dist_info.name.removesuffix(".dist-info").split("-")))
+    return removed
+
+
+def _prune(directories: set[Path], top: Path) -> None:
+    """Remove the directories that are now empty, and their parents that become so."""
+    for directory in sorted(directories, key=lambda p: -len(p.parts)):
+        while directory != top and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+            directory = directory.parent
+
+
+def forget_local_paths(root: Path) -> None:
+    """Drop each ``direct_url.json`` (PEP 610) that points to a file of this machine.
+
+    pip writes one for packages installed from a local directory or wheel: a path that means
+    nothing on Lambda, and a temporary one for local packages, which would make two builds of the
+    same project differ.
+    """
+    for direct_url in sorted(root.glob("*.dist-info/direct_url.json")):
+        if '"file:' not in direct_url.read_text():
+            continue
+        direct_url.unlink()
+        record = direct_url.parent / "RECORD"
+        name = f"{direct_url.parent.name}/direct_url.json,"
+        rows = record.read_text().splitlines(keepends=True)
+        record.write_text("".join(row for row in rows if not row.startswith(name)))
+
+
+# Whole paths under the package root: console scripts and data files pip puts beside packages,
+# Jupyter extensions, the FigureWidget bundle, the C headers of numpy, and setuptools (declared by
+# dash, never imported by dash, plotly or flask at runtime: ../shared/design/dash.md §5.5).
+_PATHS = {
+    "bin": ("bin",),
+    "share": ("share",),
+    "plotly/labextension": ("plotly/labextension",),
+    "plotly/package_data/widgetbundle.js": ("plotly/package_data/widgetbundle.js",),
+    "numpy/_core/include": ("numpy/_core/include", "numpy/core/include"),
+    "setuptools": ("setuptools", "_distutils_hack", "distutils-precedence.pth"),
+}
+# Source maps are fetched only by a browser's devtools; Dash's pages never request them, and the
+# map of a served script is never needed to run it. Only maps of scripts and styles are trimmed.
+_SOURCE_MAP = re.compile(r"\.(m?js|css)\.map$")
+
+
+def trim(root: Path, *, keep_setuptools: bool = False) -> Trimmed:
+    """Remove from the installed packages what no app loads on Lambda.
+
+    Never removed: ``*.dist-info`` (Dash reads package metadata at import), ``plotly.min.js``, the
+    ``async-*.js`` chunks, or anything of the app's own code (it is copied in afterwards).
+    """
+    files: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+
+    def remove(rule: str, path: Path) -> None:
+        count, size = _measure(path)
+        files[rule] = files.get(rule, 0) + count
+        sizes[rule] = sizes.get(rule, 0) + size
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+    for rule, paths in _PATHS.items():
+        if rule == "setuptools" and keep_setuptools:
+            continue
+        for relative in paths:
+            if (root / relative).exists():
+                remove(rule, root / relative)
+    for path in sorted(root.rglob("*")):
+        if path.parts[len(root.parts)].endswith(".dist-info") or not path.exists():
+            continue
+        if path.is_dir() and path.name in ("tests", "test"):
+            remove("tests", path)
+        elif path.suffix == ".pyi":
+            remove("*.pyi", path)
+        elif _SOURCE_MAP.search(path.name):
+            remove("source maps", path)
+    return Trimmed(files=files, sizes=sizes)
+
+
+def _measure(path: Path) -> tuple[int, int]:
+    if path.is_file():
+        return 1, path.stat().st_size
+    found = [p.stat().st_size for p in path.rglob("*") if p.is_file()]
+    return len(found), sum(found)
+
+
+_SETUPTOOLS_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(?:setuptools|pkg_resources|_distutils_hack)\b",
+    re.MULTILINE,
+)
+
+
+def imports_setuptools(files: Iterable[Path]) -> bool:
+    """Whether any of the app's own files imports setuptools or pkg_resources (then it stays)."""
+    return any(
+        _SETUPTOOLS_IMPORT.search(path.read_text(errors="replace"))
+        for path in files
+        if path.suffix == ".py"
+    )

@@ -1,0 +1,1 @@
+"""The app's package, imported as the Handler names it."""

@@ -1,0 +1,1493 @@
+"""``lambdash build``: the package pieces one by one, then real builds with real pip.
+
+The tests in ``TestHeavyBuilds`` run pip against PyPI (a session-wide pip cache under tmp avoids
+downloading twice) and take about a minute and a half together; ``-k "not Heavy"`` skips them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lambdash._command import CommandError
+from lambdash.cli import main
+from lambdash.packager import UNZIPPED_LIMIT
+from lambdash.packager import ZIPPED_LIMIT
+from lambdash.packager import BuildReport
+from lambdash.packager import PackageSize
+from lambdash.packager import SubprocessPip
+from lambdash.packager import build
+from lambdash.packager import format_report
+from lambdash.packager import make_target
+from lambdash.packager._app import app_files
+from lambdash.packager._app import handler_found
+from lambdash.packager._bytecode import Compiled
+from lambdash.packager._bytecode import Interpreter
+from lambdash.packager._bytecode import compile_package
+from lambdash.packager._bytecode import find_python
+from lambdash.packager._command import ConsoleProgress
+from lambdash.packager._pip import PipResult
+from lambdash.packager._pip import install_failure
+from lambdash.packager._pip import summarize
+from lambdash.packager._report import limit_warnings
+from lambdash.packager._requirements import LocalProject
+from lambdash.packager._requirements import Requirements
+from lambdash.packager._requirements import read_pyproject
+from lambdash.packager._requirements import read_requirements
+from lambdash.packager._samtemplate import build_template
+from lambdash.packager._samtemplate import function_architecture
+from lambdash.packager._trim import Trimmed
+from lambdash.packager._trim import forget_local_paths
+from lambdash.packager._trim import remove_distributions
+from lambdash.packager._trim import trim
+from lambdash.packager._wheels import write_self_wheel
+from lambdash.packager._zip import write_zip
+from lambdash.packager._zip import zipped_size
+from tests.events import rest_event
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "examples" / "dash_app"
+SUPPORT_APP = Path(__file__).parent / "projects" / "support_lib_app"
+VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+# The runtime of this interpreter: its packages can be imported here, as Lambda would.
+RUNTIME = f"python{VERSION}"
+TAG = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+# PEP 552: the flags word after the magic number; 0b01 is hash-based and unchecked.
+UNCHECKED_HASH = (1).to_bytes(4, "little")
+
+APP_TEMPLATE = """\
+Resources:
+  Function:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: {handler}
+      Runtime: {runtime}
+{extra}      Events:
+        Proxy:
+          Type: Api
+          Properties: {{Path: "/{{proxy+}}", Method: ANY}}
+"""
+
+
+def make_project(
+    path: Path,
+    *,
+    handler: str = "app.lambda_handler",
+    runtime: str = RUNTIME,
+    extra: str = "",
+    requirements: str | None = None,
+) -> Path:
+    """A small app: app.py, a template, and optionally a requirements.txt."""
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "app.py").write_text(
+        "def lambda_handler(event, context):\n    return {'statusCode': 200}\n"
+    )
+    (path / "template.yaml").write_text(
+        APP_TEMPLATE.format(handler=handler, runtime=runtime, extra=extra)
+    )
+    if requirements is not None:
+        (path / "requirements.txt").write_text(requirements)
+    return path
+
+
+def zip_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def test_public_names_load_on_first_use() -> None:
+    import lambdash.packager as packager
+
+    assert dir(packager) == sorted(packager.__all__)
+    assert packager.__all__ == sorted(
+        packager.__all__, key=lambda n: (not n.isupper(), n)
+    )
+    assert [
+        getattr(packager, name).__module__ for name in ("build", "BuildReport")
+    ] == [
+        "lambdash.packager._build",
+        "lambdash.packager._report",
+    ]
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        _ = packager.nope
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and platform tags
+
+
+def test_platform_tags_python311_x86_64_stop_at_glibc_226() -> None:
+    tags = make_target("python3.11", "x86_64").platform_tags()
+    expected = []
+    for minor in range(26, 4, -1):
+        expected.append(f"manylinux_2_{minor}_x86_64")
+        legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}.get(minor)
+        if legacy:
+            expected.append(f"{legacy}_x86_64")
+    assert tags == tuple(expected)
+
+
+def test_platform_tags_python312_arm64_start_at_glibc_234_and_manylinux2014() -> None:
+    tags = make_target("python3.12", "arm64").platform_tags()
+    assert tags == (
+        *(f"manylinux_2_{minor}_aarch64" for minor in range(34, 16, -1)),
+        "manylinux2014_aarch64",
+    )
+
+
+def test_target_describes_itself() -> None:
+    target = make_target("python3.13", "arm64")
+    assert (target.python_version, target.machine, target.glibc, target.describe()) == (
+        "3.13",
+        "aarch64",
+        (2, 34),
+        "python3.13 on arm64 (cp313, manylinux up to glibc 2.34)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("runtime", "arch", "message", "hint"),
+    [
+        pytest.param(
+            "python3.9",
+            "x86_64",
+            "unknown runtime 'python3.9'; lambdash builds for python3.10, python3.11, "
+            "python3.12, python3.13, python3.14",
+            "pass --runtime python3.13, or fix the template's Runtime",
+            id="runtime",
+        ),
+        pytest.param(
+            "python3.12",
+            "aarch64",
+            "unknown architecture 'aarch64'; Lambda offers x86_64 and arm64",
+            "pass --arch x86_64 or --arch arm64",
+            id="arch",
+        ),
+    ],
+)
+def test_make_target_rejects_what_lambda_does_not_offer(
+    runtime: str, arch: str, message: str, hint: str
+) -> None:
+    with pytest.raises(CommandError) as caught:
+        make_target(runtime, arch)
+    assert (str(caught.value), caught.value.hint) == (message, hint)
+
+
+# ---------------------------------------------------------------------------------------------
+# Requirements
+
+
+def test_requirements_file_splits_out_local_packages(tmp_path: Path) -> None:
+    (tmp_path / "libs" / "support_lib_dir").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "wheels").mkdir()
+    wheel = tmp_path / "wheels" / "w-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"")
+    (tmp_path / "s-1.0.tar.gz").write_bytes(b"")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "base.txt").write_text("flask==3.1.3\n-r requirements.txt\n")
+    (app / "requirements.txt").write_text(
+        "# the app's requirements\n"
+        "dash[compress]==4.4.1  # pinned\n"
+        "-r base.txt\n"
+        "-c constraints.txt\n"
+        "--find-links ../wheels\n"
+        "--extra-index-url https://example.invalid/simple\n"
+        "-f https://example.invalid/links\n"
+        "../libs/support_lib_dir[extra]\n"
+        "-e ../other\n"
+        "-e git+https://example.invalid/x.git#egg=x\n"
+        "support @ file:../s-1.0.tar.gz\n"
+        "file:../libs/support_lib_dir ; python_version >= '3.11'\n"
+        "w @ file:../wheels/w-1.0-py3-none-any.whl\n"
+        "requests \\\n"
+        "  >=2\n"
+        "https://example.invalid/pkg-1.0-py3-none-any.whl\n"
+    )
+    source = app / "requirements.txt"
+    assert read_requirements(source) == Requirements(
+        source=source,
+        lines=(
+            "dash[compress]==4.4.1",
+            "flask==3.1.3",
+            f"-c {(app / 'constraints.txt').resolve()}",
+            f"--find-links {(tmp_path / 'wheels').resolve()}",
+            "--extra-index-url https://example.invalid/simple",
+            "-f https://example.invalid/links",
+            "--editable git+https://example.invalid/x.git#egg=x",
+            str(wheel.resolve()),
+            "requests   >=2",
+            "https://example.invalid/pkg-1.0-py3-none-any.whl",
+        ),
+        local=(
+            LocalProject(
+                path=(tmp_path / "libs" / "support_lib_dir").resolve(),
+                extras="[extra]",
+                origin=f"{source}:8",
+            ),
+            LocalProject(
+                path=(tmp_path / "other").resolve(), extras="", origin=f"{source}:9"
+            ),
+            LocalProject(
+                path=(tmp_path / "s-1.0.tar.gz").resolve(),
+                extras="",
+                origin=f"{source}:11",
+            ),
+            LocalProject(
+                path=(tmp_path / "libs" / "support_lib_dir").resolve(),
+                extras="",
+                origin=f"{source}:12",
+            ),
+        ),
+    )
+
+
+def test_pyproject_dependencies_with_file_references_and_uv_sources(
+    tmp_path: Path,
+) -> None:
+    for name in ("libs/support_lib_dir", "other", "third"):
+        (tmp_path / name).mkdir(parents=True)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(
+        "[project]\n"
+        'name = "app"\n'
+        "dependencies = [\n"
+        '  "dash==4.4.1",\n'
+        '  "support-lib[x] @ file:///${PROJECT_ROOT}/../libs/support_lib_dir",\n'
+        '  "Other_Lib[y]>=1",\n'
+        '  "third @ {root:uri}/../third",\n'
+        "]\n"
+        "[tool.uv.sources]\n"
+        'other-lib = { path = "../other" }\n'
+        'unrelated = { git = "https://example.invalid/x.git" }\n'
+    )
+    source = app / "pyproject.toml"
+    assert read_pyproject(source) == Requirements(
+        source=source,
+        lines=("dash==4.4.1",),
+        local=(
+            LocalProject(
+                path=(tmp_path / "libs" / "support_lib_dir").resolve(),
+                extras="[x]",
+                origin=f"{source} dependency 2",
+            ),
+            LocalProject(
+                path=(tmp_path / "other").resolve(),
+                extras="[y]",
+                origin=f"{source} dependency 3",
+            ),
+            LocalProject(
+                path=(tmp_path / "third").resolve(),
+                extras="",
+                origin=f"{source} dependency 4",
+            ),
+        ),
+    )
+
+
+def test_requirements_errors_name_the_file(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("-r missing.txt\n")
+    (tmp_path / "local.txt").write_text("\n./nowhere\n")
+    (tmp_path / "pyproject.toml").write_text("[project\n")
+    with pytest.raises(CommandError) as missing_file:
+        read_requirements(tmp_path / "requirements.txt")
+    with pytest.raises(CommandError) as missing_dir:
+        read_requirements(tmp_path / "local.txt")
+    with pytest.raises(CommandError) as bad_toml:
+        read_pyproject(tmp_path / "pyproject.toml")
+    assert [
+        str(missing_file.value),
+        str(missing_dir.value),
+        missing_dir.value.hint,
+    ] == [
+        f"cannot read the requirements file {str(tmp_path / 'missing.txt')!r} "
+        f"(included from {tmp_path / 'requirements.txt'}): No such file or directory",
+        f"the local package {str(tmp_path / 'nowhere')!r} ({tmp_path / 'local.txt'}:2) "
+        "does not exist",
+        "fix the path; it is relative to the file that names it",
+    ]
+    assert str(bad_toml.value).startswith(
+        f"cannot read {str(tmp_path / 'pyproject.toml')!r}: "
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pip's output
+
+
+NO_WHEEL = """\
+Collecting pydantic==2.14.4
+  Downloading pydantic-2.14.4-py3-none-any.whl (494 kB)
+ERROR: Could not find a version that satisfies the requirement pydantic-core==2.50.5 (from pydantic) (from versions: 0.0.1)
+ERROR: No matching distribution found for pydantic-core==2.50.5 (from pydantic)
+"""
+
+RESOLUTION_IMPOSSIBLE = """\
+ERROR: Cannot install pydantic because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    pydantic 2.14.4 depends on pydantic-core==2.50.5
+    pydantic 2.14.3 depends on pydantic-core==2.50.4
+
+Additionally, some packages in these conflicts have no matching distributions available for your environment:
+    pydantic-core
+    zstd-ext
+
+To fix this you could try to:
+1. loosen the range of package versions you've specified
+2. remove package versions to allow pip to attempt to solve the dependency conflict
+
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts
+"""
+
+CONFLICT = """\
+ERROR: Cannot install a==1 and b==2 because these package versions have conflicting dependencies.
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts
+"""
+
+PYTHON_VERSION = """\
+ERROR: Ignored the following versions that require a different python version: 0.1.0 Requires-Python >=3.11
+ERROR: Could not find a version that satisfies the requirement lambdash (from versions: none)
+ERROR: No matching distribution found for lambdash
+"""
+
+
+@pytest.mark.parametrize(
+    ("output", "message", "hint"),
+    [
+        pytest.param(
+            NO_WHEEL,
+            "no wheel of 'pydantic-core==2.50.5' (needed by pydantic) fits python3.12 on "
+            "x86_64 (cp312, manylinux up to glibc 2.34)",
+            "pin a version of pydantic-core that has wheels for python3.12 on x86_64 (see "
+            "https://pypi.org/project/pydantic-core/#files), or build the wheel on Linux (a "
+            "container or CI) and list the .whl file in requirements.txt",
+            id="no-matching-distribution",
+        ),
+        pytest.param(
+            RESOLUTION_IMPOSSIBLE,
+            "no wheel of 'pydantic-core', 'zstd-ext' fits python3.12 on x86_64 (cp312, "
+            "manylinux up to glibc 2.34)",
+            "pin a version of pydantic-core and zstd-ext that has wheels for python3.12 on "
+            "x86_64 (see https://pypi.org/project/pydantic-core/#files), or build the wheel on "
+            "Linux (a container or CI) and list the .whl file in requirements.txt",
+            id="resolution-impossible-unavailable",
+        ),
+        pytest.param(
+            CONFLICT,
+            "pip cannot resolve the requirements for python3.12 on x86_64 (cp312, manylinux up "
+            "to glibc 2.34): they conflict",
+            "loosen the conflicting pins pip lists above",
+            id="conflict",
+        ),
+        pytest.param(
+            PYTHON_VERSION,
+            "no wheel of 'lambdash' fits python3.12 on x86_64 (cp312, manylinux up to glibc 2.34)",
+            "pin a version of lambdash that has wheels for python3.12 on x86_64 (see "
+            "https://pypi.org/project/lambdash/#files), or build the wheel on Linux (a "
+            "container or CI) and list the .whl file in requirements.txt; pip skipped versions "
+            "whose Requires-Python excludes 3.12",
+            id="requires-python",
+        ),
+        pytest.param(
+            "ERROR: You must give at least one requirement to install\n",
+            "pip install failed with exit code 1",
+            "read pip's output above; run again with -v for a traceback",
+            id="other",
+        ),
+    ],
+)
+def test_install_failure_names_what_has_no_wheel(
+    output: str, message: str, hint: str
+) -> None:
+    result = PipResult(command=("pip",), returncode=1, output=output)
+    error = install_failure(result, make_target("python3.12", "x86_64"))
+    assert (str(error), error.hint) == (message, hint)
+
+
+def test_summarize_counts_where_distributions_came_from() -> None:
+    output = (
+        "Collecting dash\n  Downloading dash-4.4.1-py3-none-any.whl (8 MB)\n"
+        "Collecting flask\n  Using cached flask-3.1.3-py3-none-any.whl\n"
+        "Processing /opt/wheels/idna-3.20-py3-none-any.whl\n"
+        "Successfully installed dash-4.4.1 flask-3.1.3 idna-3.20\n"
+    )
+    assert summarize(output) == (
+        "installed 3 distributions (1 downloaded, 1 from pip's cache, 1 from local files)"
+    )
+    assert summarize("") == "installed 0 distributions"
+
+
+# ---------------------------------------------------------------------------------------------
+# Trimming, leaving out, copying
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
+    )
+
+
+TRIMMABLE = {
+    "pkg/__init__.py": "",
+    "pkg/tests/test_x.py": "12345",
+    "pkg/sub/test/x.py": "1",
+    "pkg/mod.pyi": "12",
+    "pkg/testing/helpers.py": "",
+    "pkg/static/app.js": "",
+    "pkg/static/app.js.map": "123",
+    "pkg/static/style.css.map": "1",
+    "pkg/static/world.map": "not a source map",
+    "pkg-1.0.dist-info/METADATA": "",
+    "pkg-1.0.dist-info/tests/kept": "",
+    "bin/flask": "#!python",
+    "share/jupyter/ext.js": "1234",
+    "plotly/labextension/x.js": "1",
+    "plotly/package_data/widgetbundle.js": "12",
+    "plotly/package_data/plotly.min.js": "",
+    "dash/dcc/async-graph.js": "",
+    "setuptools/__init__.py": "123",
+    "_distutils_hack/__init__.py": "",
+    "distutils-precedence.pth": "",
+    "numpy/_core/include/numpy/x.h": "1",
+    "numpy/__init__.py": "",
+}
+KEPT = [
+    "dash/dcc/async-graph.js",
+    "numpy/__init__.py",
+    "pkg-1.0.dist-info/METADATA",
+    "pkg-1.0.dist-info/tests/kept",
+    "pkg/__init__.py",
+    "pkg/static/app.js",
+    "pkg/static/world.map",
+    "pkg/testing/helpers.py",
+    "plotly/package_data/plotly.min.js",
+]
+
+
+def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
+    write_tree(tmp_path, TRIMMABLE)
+    trimmed = trim(tmp_path)
+    assert tree(tmp_path) == KEPT
+    assert trimmed == Trimmed(
+        files={
+            "bin": 1,
+            "share": 1,
+            "plotly/labextension": 1,
+            "plotly/package_data/widgetbundle.js": 1,
+            "numpy/_core/include": 1,
+            "setuptools": 3,
+            "tests": 2,
+            "*.pyi": 1,
+            "source maps": 2,
+        },
+        sizes={
+            "bin": 8,
+            "share": 4,
+            "plotly/labextension": 1,
+            "plotly/package_data/widgetbundle.js": 2,
+            "numpy/_core/include": 1,
+            "setuptools": 3,
+            "tests": 6,
+            "*.pyi": 2,
+            "source maps": 4,
+        },
+    )
+    assert (trimmed.total_files, trimmed.total_size) == (13, 31)
+
+
+def test_trim_keeps_setuptools_when_the_app_imports_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, TRIMMABLE)
+    trim(tmp_path, keep_setuptools=True)
+    assert sorted(
+        [
+            *KEPT,
+            "setuptools/__init__.py",
+            "_distutils_hack/__init__.py",
+            "distutils-precedence.pth",
+        ]
+    ) == tree(tmp_path)
+
+
+def test_remove_distributions_deletes_their_files_and_metadata(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "boto3/__init__.py": "",
+            "boto3/data/x.json": "",
+            "boto3-1.44.8.dist-info/METADATA": "",
+            "boto3-1.44.8.dist-info/RECORD": "boto3/__init__.py,sha256=x,0\n"
+            "boto3/data/x.json,sha256=x,0\n../../bin/boto,,\n"
+            "boto3-1.44.8.dist-info/METADATA,,\nboto3-1.44.8.dist-info/RECORD,,\n",
+            "urllib3/__init__.py": "",
+            "urllib3-2.8.0.dist-info/RECORD": "urllib3/__init__.py,,\n",
+        },
+    )
+    removed = remove_distributions(tmp_path, ["boto3", "botocore"])
+    assert (removed, tree(tmp_path)) == (
+        ["boto3 1.44.8"],
+        ["urllib3-2.8.0.dist-info/RECORD", "urllib3/__init__.py"],
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "urllib3",
+        "urllib3-2.8.0.dist-info",
+    ]
+
+
+def test_forget_local_paths_drops_direct_url_json_of_local_files(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a-1.dist-info/direct_url.json": '{"url": "file:///tmp/x/a-1-py3-none-any.whl"}',
+            "a-1.dist-info/RECORD": "a/__init__.py,,\na-1.dist-info/direct_url.json,sha256=x,1\n",
+            "b-1.dist-info/direct_url.json": '{"url": "https://example.invalid/b.whl"}',
+            "b-1.dist-info/RECORD": "b-1.dist-info/direct_url.json,,\n",
+        },
+    )
+    forget_local_paths(tmp_path)
+    assert tree(tmp_path) == [
+        "a-1.dist-info/RECORD",
+        "b-1.dist-info/RECORD",
+        "b-1.dist-info/direct_url.json",
+    ]
+    assert (tmp_path / "a-1.dist-info/RECORD").read_text() == "a/__init__.py,,\n"
+
+
+def test_app_files_leave_out_builds_caches_virtualenvs_and_tests(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "",
+            "app.pyc": "",
+            "assets/dist/bundle.js": "",
+            "assets/__pycache__/x.pyc": "",
+            "dist/app.zip": "",
+            ".aws-sam/build/template.yaml": "",
+            ".venv/pyvenv.cfg": "",
+            "env/pyvenv.cfg": "",
+            "env/lib/x.py": "",
+            ".git/HEAD": "",
+            "tests/test_app.py": "",
+            "pkg/tests/data.txt": "",
+            "support_lib_dir/pyproject.toml": "",
+            "out/app.zip": "",
+        },
+    )
+    files = app_files(
+        tmp_path, exclude=[tmp_path / "support_lib_dir", tmp_path / "out"]
+    )
+    assert [f.as_posix() for f in files] == [
+        "app.py",
+        "assets/dist/bundle.js",
+        "pkg/tests/data.txt",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "handler", "found"),
+    [
+        pytest.param(["app.py"], "app.lambda_handler", True, id="module"),
+        pytest.param(["pkg/__init__.py"], "pkg.handler", True, id="package"),
+        pytest.param(["a/b.py"], "a.b.handler", True, id="dotted"),
+        pytest.param(
+            ["fast.cpython-311-x86_64-linux-gnu.so"],
+            "fast.handler",
+            True,
+            id="extension",
+        ),
+        pytest.param(["app.py"], "other.lambda_handler", False, id="missing"),
+        pytest.param(["app.py"], "lambda_handler", False, id="no-module"),
+    ],
+)
+def test_handler_found(
+    tmp_path: Path, files: list[str], handler: str, found: bool
+) -> None:
+    write_tree(tmp_path, dict.fromkeys(files, ""))
+    assert handler_found(tmp_path, handler) is found
+
+
+# ---------------------------------------------------------------------------------------------
+# The zip
+
+
+def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) -> None:
+    archives = []
+    for attempt, (mode, mtime) in enumerate(
+        [(0o600, 1_700_000_000), (0o664, 1_800_000_000)]
+    ):
+        root = tmp_path / str(attempt)
+        write_tree(root, {"b/data.txt": "data", "a.py": "print()", "run": "#!/bin/sh"})
+        for path in root.rglob("*"):
+            path.chmod(0o775 if path.is_dir() else mode)
+            os.utime(path, (mtime, mtime))
+        (root / "run").chmod(mode | 0o100)
+        buffer = io.BytesIO()
+        assert write_zip(root, buffer) == 4
+        assert zipped_size(root) == len(buffer.getvalue())
+        archives.append(buffer.getvalue())
+    assert archives[0] == archives[1]
+    with zipfile.ZipFile(io.BytesIO(archives[0])) as archive:
+        infos = archive.infolist()
+    assert [
+        (
+            i.filename,
+            i.date_time,
+            i.external_attr >> 16,
+            i.create_system,
+            i.compress_type,
+        )
+        for i in infos
+    ] == [
+        ("a.py", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o644, 3, zipfile.ZIP_DEFLATED),
+        ("b/", (1980, 1, 1, 0, 0, 0), stat.S_IFDIR | 0o755, 3, zipfile.ZIP_STORED),
+        (
+            "b/data.txt",
+            (1980, 1, 1, 0, 0, 0),
+            stat.S_IFREG | 0o644,
+            3,
+            zipfile.ZIP_DEFLATED,
+        ),
+        ("run", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o755, 3, zipfile.ZIP_DEFLATED),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The SAM template for .aws-sam/build
+
+SOURCE_TEMPLATE = """\
+Globals:
+  Function:
+    CodeUri: shared/   # used by the functions without one
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      DefinitionUri: api/open api.yaml
+  DashFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: "."   # the app
+      Handler: app.lambda_handler
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/key.zip
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: !Ref LayerPath
+  Absolute:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: /opt/layer
+  Table:
+    Type: AWS::DynamoDB::Table
+  Placeholder: ~
+"""
+
+
+def test_build_template_sets_code_uri_and_keeps_other_paths_working(
+    tmp_path: Path,
+) -> None:
+    built = build_template(
+        SOURCE_TEMPLATE,
+        function="DashFunction",
+        code_uri="DashFunction",
+        source_dir=tmp_path,
+        out_dir=tmp_path / ".aws-sam" / "build",
+    )
+    assert built == (
+        SOURCE_TEMPLATE.replace("CodeUri: shared/", "CodeUri: ../../shared")
+        .replace('CodeUri: "."', "CodeUri: DashFunction")
+        .replace(
+            "DefinitionUri: api/open api.yaml",
+            'DefinitionUri: "../../api/open api.yaml"',
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("properties", "expected"),
+    [
+        pytest.param(
+            "    Properties:\n      Handler: app.h\n",
+            "    Properties:\n      CodeUri: Fn\n      Handler: app.h\n",
+            id="block-without-code-uri",
+        ),
+        pytest.param(
+            "    Properties: {Handler: app.h}\n",
+            "    Properties: {CodeUri: Fn, Handler: app.h}\n",
+            id="flow-without-code-uri",
+        ),
+        pytest.param(
+            "    Properties:\n      CodeUri:\n        Bucket: b\n        Key: k\n      Handler: app.h\n",
+            "    Properties:\n      CodeUri: Fn\n      Handler: app.h\n",
+            id="block-value",
+        ),
+    ],
+)
+def test_build_template_code_uri_forms(properties: str, expected: str) -> None:
+    head = "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+    built = build_template(
+        head + properties,
+        function="Fn",
+        code_uri="Fn",
+        source_dir=Path("/p"),
+        out_dir=Path("/p/o"),
+    )
+    assert built == head + expected
+
+
+def test_build_template_without_properties_is_an_error() -> None:
+    with pytest.raises(CommandError) as caught:
+        build_template(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n",
+            function="Fn",
+            code_uri="Fn",
+            source_dir=Path("/p"),
+            out_dir=Path("/p/o"),
+        )
+    assert str(caught.value) == "the template's Fn has no Properties to set CodeUri in"
+
+
+def test_function_architecture_from_the_function_or_globals(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Globals:\n  Function:\n    Architectures: [arm64]\n"
+        "Resources:\n  A:\n    Properties: {Architectures: [x86_64]}\n  B:\n    Type: x\n"
+    )
+    other = tmp_path / "plain.yaml"
+    other.write_text("Resources:\n  A:\n    Properties: {}\n")
+    assert [
+        function_architecture(path, "A"),
+        function_architecture(path, "B"),
+        function_architecture(other, "A"),
+    ] == ["x86_64", "arm64", None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding a Python, compiling
+
+
+def fake_python(directory: Path, name: str, script: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(script)
+    path.chmod(0o755)
+    return path
+
+
+def test_find_python_accepts_the_running_one() -> None:
+    assert find_python(VERSION) == Interpreter(path=sys.executable, has_pip=True)
+
+
+def test_find_python_checks_what_path_offers(tmp_path: Path) -> None:
+    good = fake_python(tmp_path / "good", "python3.99", "#!/bin/sh\necho 3 99 False\n")
+    # A pyenv shim for a version that is installed but not selected: on PATH, and failing.
+    fake_python(tmp_path / "shim", "python3.99", "#!/bin/sh\nexit 127\n")
+    fake_python(tmp_path / "broken", "python3.99", "#!/nonexistent/interpreter\n")
+    (tmp_path / "empty").mkdir()
+    assert [
+        find_python("3.99", search_path=str(tmp_path / name))
+        for name in ("good", "shim", "broken", "empty")
+    ] == [Interpreter(path=str(good), has_pip=False), None, None, None]
+
+
+def test_compile_package_writes_unchecked_hash_bytecode(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path, {"good.py": "x = 1\n", "pkg/__init__.py": "", "bad.py": "def (\n"}
+    )
+    assert compile_package(tmp_path, sys.executable) == Compiled(modules=2, failed=1)
+    pyc = tmp_path / "__pycache__" / f"good.{TAG}.pyc"
+    assert pyc.read_bytes()[4:8] == UNCHECKED_HASH
+    assert not (tmp_path / "__pycache__" / f"bad.{TAG}.pyc").exists()
+
+
+def test_compile_package_failure_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(CommandError) as caught:
+        compile_package(tmp_path, "/bin/false")
+    assert (
+        str(caught.value)
+        == "compiling bytecode with /bin/false failed with exit code 1"
+    )
+    assert (
+        caplog.records[0]
+        .getMessage()
+        .startswith("compileall failed with exit code 1: /bin/false -m compileall")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress and the report
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_console_progress_draws_a_spinner_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+    times = iter([0.0, 1.0, 3.5])
+    stream = Terminal()
+    progress = ConsoleProgress(stream, clock=lambda: next(times))
+    progress.step("pip install")
+    progress.output("Collecting dash[compress]==4.4.1")
+    progress.output("   ")
+    progress.done("installed 33 distributions")
+    assert stream.getvalue() == (
+        "\r\x1b[K/ pip install"
+        "\r\x1b[K- pip install: Collecting das"
+        "\r\x1b[K    2.5s  installed 33 distributions\n"
+    )
+
+
+def test_console_progress_prints_only_steps_elsewhere() -> None:
+    times = iter([0.0, 1.0, 1.25])
+    stream = io.StringIO()
+    progress = ConsoleProgress(stream, clock=lambda: next(times))
+    progress.step("trimming")
+    progress.output("ignored")
+    progress.done("trimmed 3 files")
+    assert stream.getvalue() == "    0.2s  trimmed 3 files\n"
+
+
+def test_format_report_over_the_limits() -> None:
+    mb = 1024 * 1024
+    report = BuildReport(
+        target=make_target("python3.12", "arm64"),
+        output=Path("/app/.aws-sam/build/Fn"),
+        template=Path("/app/.aws-sam/build/template.yaml"),
+        function="Fn",
+        packages=(
+            PackageSize(name="numpy", size=200 * mb, files=2000),
+            PackageSize(name="six.py", size=mb, files=1),
+            PackageSize(name="a", size=mb, files=3),
+            PackageSize(name="b", size=mb // 2, files=3),
+        ),
+        unzipped_size=260 * mb,
+        zipped_size=60 * mb,
+        files=2007,
+        removed=("boto3 1.44.8",),
+        trimmed_files=10,
+        trimmed_size=3 * mb,
+        python=None,
+        compiled_modules=0,
+        sha256=None,
+        seconds=1.0,
+        notes=("no python3.12 on PATH",),
+        warnings=("over",),
+    )
+    assert format_report(report, top=3) == "\n".join(
+        [
+            "Largest packages (python3.12, arm64, apparent size):",
+            "  numpy    200.0 MB   2,000 files",
+            "  six.py     1.0 MB       1 file",
+            "  a          1.0 MB       3 files",
+            "  1 more     0.5 MB",
+            "Unzipped   260.0 MB  of Lambda's 250 MB limit (104%), 2,007 files",
+            "Zipped      60.0 MB  of the 50 MB direct-upload limit (120%)",
+            "Left out  boto3 1.44.8: the Lambda runtime provides them",
+            "Trimmed      3.0 MB  in 10 files (tests, stubs, source maps, scripts, Jupyter extensions)",
+            "Bytecode  none: see the note below",
+            "Wrote /app/.aws-sam/build/Fn and /app/.aws-sam/build/template.yaml: sam deploy reads it",
+            "note: no python3.12 on PATH",
+            "warning: over",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# build() without the network
+
+
+def test_build_app_without_requirements(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app", handler="missing.handler")
+    (project / "uses_setuptools.py").write_text("import setuptools\n")
+    out = tmp_path / "app.zip"
+    report = build(
+        project, output=out, template=project / "template.yaml", runtime=RUNTIME
+    )
+    assert report.notes == (
+        "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only",
+    )
+    assert report.warnings == (
+        "the template's Handler 'missing.handler' names a module that is not in the package",
+    )
+    assert zip_names(out) == [
+        "__pycache__/",
+        f"__pycache__/app.{TAG}.pyc",
+        f"__pycache__/uses_setuptools.{TAG}.pyc",
+        "app.py",
+        "template.yaml",
+        "uses_setuptools.py",
+    ]
+    assert (report.output, report.sha256, report.compiled_modules, report.python) == (
+        out,
+        hashlib.sha256(out.read_bytes()).hexdigest(),
+        2,
+        sys.executable,
+    )
+    assert report.zipped_size == out.stat().st_size
+
+
+def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "python3.14" if VERSION != "3.14" else "python3.13"
+    version = other.removeprefix("python")
+    wheel = write_self_wheel(tmp_path / "wheels")
+    project = make_project(
+        tmp_path / "app",
+        runtime=other,
+        extra="      Architectures: [arm64]\n",
+        requirements=f"{wheel}\n--no-index\n",
+    )
+    monkeypatch.setenv("PATH", str(tmp_path / "no-pythons-here"))
+    report = build(project, output=tmp_path / "app.zip")
+    assert (report.target, report.python, report.compiled_modules) == (
+        make_target(other, "arm64"),
+        None,
+        0,
+    )
+    assert report.notes == (
+        f"pip evaluated environment markers (python_version < …) for Python {VERSION}, which "
+        f"runs lambdash, not for {other}; put a {other} with pip on PATH to have them "
+        "evaluated for the runtime",
+        f"no {other} on PATH, so the package has no bytecode: every cold start compiles each "
+        f"module it imports (a Dash app starts about 3 times slower). Install Python {version} "
+        f"(pyenv install {version}, uv python install {version}, or your system's package) so "
+        f"that {other} is on PATH, and build again",
+    )
+    names = zip_names(tmp_path / "app.zip")
+    assert "lambdash/__init__.py" in names
+    assert not [name for name in names if name.endswith(".pyc")]
+
+
+def test_build_local_wheel_offline_warns_about_flags_and_shadowing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pure wheel named in requirements.txt installs without an index, like a PyPI one.
+    wheel = write_self_wheel(tmp_path / "wheels")
+    project = make_project(
+        tmp_path / "app", requirements=f"{wheel}\n--no-index\n", runtime="python3.12"
+    )
+    write_tree(project, {"lambdash/extra.py": "", "boto3/__init__.py": ""})
+    report = build(
+        project,
+        runtime=RUNTIME,
+        arch="x86_64",
+        output=tmp_path / "dist" / "app.zip",
+        pip_runner=SubprocessPip(),
+    )
+    assert report.warnings == (
+        f"--runtime {RUNTIME} differs from the template's Runtime python3.12: the function "
+        "would run this package on python3.12",
+        "the app's lambdash has the name of an installed package's: its files were copied "
+        "over the package's",
+    )
+    names = zip_names(tmp_path / "dist" / "app.zip")
+    dist_info = next(
+        n for n in names if n.startswith("lambdash-") and n.endswith(".dist-info/")
+    )
+    assert "lambdash/extra.py" in names
+    assert "boto3/__init__.py" in names  # the app's own files are never left out
+    assert f"{dist_info}direct_url.json" not in names
+    assert f"{dist_info}METADATA" in names
+
+
+def test_build_pip_failure_is_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = make_project(tmp_path / "app", requirements="--no-index\nfoo bar baz\n")
+    with pytest.raises(CommandError) as caught:
+        build(project, output=tmp_path / "app.zip", runtime="python3.14", arch="x86_64")
+    assert str(caught.value) == "pip install failed with exit code 1"
+    assert "Invalid requirement: 'foo bar baz'" in caplog.text
+
+
+def test_build_directory_output_replaces_the_previous_build(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app", extra="      CodeUri: .\n")
+    (project / "legacy.py").write_text("print 'Python 2'\n")
+    out = tmp_path / "build"
+    stale = out / "Function" / "stale.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("")
+    report = build(project, output=out)
+    assert not stale.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["Function", "template.yaml"]
+    assert (out / "template.yaml").read_text() == (
+        project / "template.yaml"
+    ).read_text().replace("CodeUri: .", "CodeUri: Function")
+    assert (report.output, report.template, report.function, report.sha256) == (
+        out / "Function",
+        out / "template.yaml",
+        "Function",
+        None,
+    )
+    assert report.notes[-1] == (
+        f"files that are not valid Python {VERSION} stay source only "
+        "(they fail on Lambda too, if imported): 1"
+    )
+
+
+@pytest.mark.parametrize("explicit", [True, False], ids=["explicit", "discovered"])
+def test_build_reads_pyproject_dependencies(tmp_path: Path, explicit: bool) -> None:
+    project = make_project(tmp_path / "app")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = []\n'
+    )
+    report = build(
+        project,
+        output=tmp_path / "app.zip",
+        requirements=project / "pyproject.toml" if explicit else None,
+    )
+    assert report.notes == (
+        "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only",
+    )
+    assert "pyproject.toml" in zip_names(tmp_path / "app.zip")
+
+
+# An in-tree PEP 517 backend that "builds" a platform wheel at once, without a compiler.
+NATIVE_BACKEND = """\
+import zipfile
+
+NAME = "native-1.0-cp311-cp311-linux_x86_64.whl"
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with zipfile.ZipFile(f"{wheel_directory}/{NAME}", "w") as wheel:
+        wheel.writestr("native/__init__.py", "")
+        wheel.writestr("native-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: native\\nVersion: 1.0\\n")
+        wheel.writestr("native-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nRoot-Is-Purelib: false\\nTag: cp311-cp311-linux_x86_64\\n")
+        wheel.writestr("native-1.0.dist-info/RECORD", "")
+    return NAME
+"""
+
+
+@pytest.mark.parametrize(
+    ("backend", "message", "hint"),
+    [
+        pytest.param(
+            False,
+            "cannot build the local package '{path}' ({origin})",
+            "read pip's output above: the package needs a pyproject.toml or setup.py pip can build",
+            id="not-a-project",
+        ),
+        pytest.param(
+            True,
+            "the local package '{path}' ({origin}) has compiled code "
+            "(native-1.0-cp311-cp311-linux_x86_64.whl)",
+            "build its wheel on Linux for the runtime and architecture (a container or CI), "
+            "and list the .whl file in requirements.txt",
+            id="compiled-code",
+        ),
+    ],
+)
+def test_local_packages_must_build_into_pure_wheels(
+    tmp_path: Path, backend: bool, message: str, hint: str
+) -> None:
+    library = tmp_path / "native_lib"
+    library.mkdir()
+    if backend:
+        (library / "backend.py").write_text(NATIVE_BACKEND)
+        (library / "pyproject.toml").write_text(
+            '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+        )
+    project = make_project(tmp_path / "app", requirements="../native_lib\n")
+    with pytest.raises(CommandError) as caught:
+        build(project, output=tmp_path / "app.zip")
+    origin = f"{project / 'requirements.txt'}:1"
+    assert (str(caught.value), caught.value.hint) == (
+        message.format(path=library, origin=origin),
+        hint,
+    )
+
+
+def test_limit_warnings() -> None:
+    assert limit_warnings(UNZIPPED_LIMIT, ZIPPED_LIMIT) == []
+    assert limit_warnings(UNZIPPED_LIMIT + 1, ZIPPED_LIMIT + 1) == [
+        "the package is 250.0 MB unzipped, over Lambda's 250 MB limit (function and layers "
+        "together): Lambda will refuse it. Leave out large dependencies, serve static files from "
+        "S3 or a CDN (serve_locally=False), or deploy a container image (10 GB)",
+        "the zip is 50.0 MB, over the 50 MB limit for direct uploads: deploy it through S3 (sam "
+        "deploy does; aws lambda update-function-code --s3-bucket …)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message", "hint"),
+    [
+        pytest.param(
+            "no-template",
+            "a directory output ({tmp}/app/.aws-sam/build) needs a SAM template, to name the "
+            "function's directory",
+            "pass --template template.yaml, or -o app.zip for a zip",
+            id="directory-without-template",
+        ),
+        pytest.param(
+            "code-uri",
+            "the template's CodeUri '{tmp}/app/dist/app.zip' is not a directory",
+            "point CodeUri at the directory of the app's code",
+            id="code-uri-not-a-directory",
+        ),
+    ],
+)
+def test_build_plan_errors(tmp_path: Path, setup: str, message: str, hint: str) -> None:
+    project = make_project(tmp_path / "app", extra="      CodeUri: dist/app.zip\n")
+    if setup == "no-template":
+        (project / "template.yaml").unlink()
+    with pytest.raises(CommandError) as caught:
+        build(project)
+    assert (str(caught.value), caught.value.hint) == (
+        message.format(tmp=tmp_path),
+        hint,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Real builds: pip against PyPI
+
+
+@pytest.fixture(scope="session")
+def pip_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One pip cache for the session: each wheel is downloaded once per run."""
+    cache = tmp_path_factory.mktemp("pip-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PIP_CACHE_DIR", str(cache))
+        yield cache
+
+
+@pytest.fixture(scope="session")
+def demo_zip(
+    pip_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[BuildReport, Path]:
+    """The demo, built once for this machine's Python on x86_64."""
+    out = tmp_path_factory.mktemp("demo") / "dist" / "app.zip"
+    return build(DEMO, runtime=RUNTIME, arch="x86_64", output=out), out
+
+
+def unpack(archive: Path, destination: Path) -> Path:
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(destination)
+    for path in [destination, *destination.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    return destination
+
+
+INVOKE = """\
+import json, sys
+module, _, name = sys.argv[1].rpartition(".")
+handler = getattr(__import__(module, fromlist=[name]), name)
+print(json.dumps(handler(json.loads(sys.argv[2]), None)))
+"""
+
+
+def invoke(
+    package: Path, handler: str, event: dict[str, object]
+) -> tuple[dict[str, object], str]:
+    """Call the handler in a fresh interpreter that sees only *package* and the stdlib, as on Lambda."""
+    before = tree(package)
+    done = subprocess.run(
+        [sys.executable, "-S", "-v", "-c", INVOKE, handler, json.dumps(event)],
+        env={
+            "PYTHONPATH": str(package),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "LANG": "C.UTF-8",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert tree(package) == before  # nothing written into /var/task's stand-in
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result, done.stderr
+
+
+class TestHeavyBuilds:
+    """Heavy: real pip against PyPI, a session-wide cache; about 90 s in all."""
+
+    def test_demo_zip_serves_the_page_in_a_fresh_interpreter(
+        self, demo_zip: tuple[BuildReport, Path], tmp_path: Path
+    ) -> None:
+        _, archive = demo_zip
+        package = unpack(archive, tmp_path / "task")
+        result, verbose = invoke(package, "app.lambda_handler", rest_event(path="/"))
+        headers = result["multiValueHeaders"]
+        assert isinstance(headers, dict)
+        assert (result["statusCode"], result["isBase64Encoded"]) == (200, False)
+        assert headers["Content-Type"] == ["text/html; charset=utf-8"]
+        assert '<script id="_dash-config" type="application/json">' in str(
+            result["body"]
+        )
+        # Imported from the shipped bytecode, not compiled again.
+        pyc = package / "dash" / "__pycache__" / f"__init__.{TAG}.pyc"
+        assert f"# code object from '{pyc}'" in verbose
+
+    def test_demo_zip_contents(self, demo_zip: tuple[BuildReport, Path]) -> None:
+        report, archive = demo_zip
+        with zipfile.ZipFile(archive) as opened:
+            infos = opened.infolist()
+            pycs = {
+                i.filename: opened.read(i)[4:8]
+                for i in infos
+                if i.filename.endswith(".pyc")
+            }
+        names = [i.filename for i in infos]
+        tops = {n.split("/")[0] for n in names}
+        assert names == sorted(names)
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.external_attr >> 16 & 0o777 for i in infos} == {0o644, 0o755}
+        assert not tops & {
+            "boto3",
+            "botocore",
+            "s3transfer",
+            "bin",
+            "share",
+            "setuptools",
+        }
+        assert {
+            "dash-4.4.1.dist-info",
+            "plotly-7.1.0.dist-info",
+            "flask_compress-1.25.dist-info",
+        } <= tops
+        assert {"dash", "plotly", "flask", "lambdash", "app.py", "assets"} <= tops
+        assert "plotly/package_data/plotly.min.js" in names
+        assert "dash/dcc/async-graph.js" in names
+        assert not [n for n in names if {"tests", "test"} & set(n.split("/")[:-1])]
+        assert not [n for n in names if n.endswith((".js.map", ".pyi"))]
+        assert len(pycs) == report.compiled_modules > 2000
+        assert set(pycs.values()) == {UNCHECKED_HASH}
+        assert f"dash/__pycache__/__init__.{TAG}.pyc" in pycs
+        assert report.warnings == (
+            f"--runtime {RUNTIME} differs from the template's Runtime python3.13: the function "
+            "would run this package on python3.13",
+        )
+        assert report.zipped_size == archive.stat().st_size
+        assert report.unzipped_size == sum(p.size for p in report.packages)
+        assert report.trimmed_size > 20 * 1024 * 1024
+
+    def test_demo_zip_is_reproducible(
+        self, demo_zip: tuple[BuildReport, Path], tmp_path: Path
+    ) -> None:
+        first, archive = demo_zip
+        again = build(
+            DEMO, runtime=RUNTIME, arch="x86_64", output=tmp_path / "again.zip"
+        )
+        assert (
+            again.sha256
+            == first.sha256
+            == hashlib.sha256(archive.read_bytes()).hexdigest()
+        )
+
+    def test_arm64_directory_for_sam_deploy(
+        self, pip_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        project = tmp_path / "dash_app"
+        shutil.copytree(DEMO, project)
+        with (project / "requirements.txt").open("a") as requirements:
+            requirements.write("boto3\n")
+        python312 = find_python("3.12") or find_python(
+            "3.12",
+            search_path=os.pathsep.join(
+                str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin")
+            ),
+        )
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        if python312:
+            (bin_dir / "python3.12").symlink_to(python312.path)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        report = build(project, runtime="python3.12", arch="arm64")
+        out = project / ".aws-sam" / "build"
+        function_dir = out / "DashFunction"
+        assert (report.output, report.template) == (function_dir, out / "template.yaml")
+        assert (out / "template.yaml").read_text() == (
+            project / "template.yaml"
+        ).read_text().replace("      CodeUri: .\n", "      CodeUri: DashFunction\n")
+        assert [r.split()[0] for r in report.removed] == [
+            "boto3",
+            "botocore",
+            "s3transfer",
+        ]
+        binary = 0
+        for wheel in function_dir.glob("*.dist-info/WHEEL"):
+            text = wheel.read_text()
+            if "Root-Is-Purelib: true" in text:
+                continue
+            binary += 1
+            tags = [
+                line.split(": ")[1]
+                for line in text.splitlines()
+                if line.startswith("Tag: ")
+            ]
+            assert all(tag.endswith("_aarch64") for tag in tags), (wheel, tags)
+            assert min(glibc_of(tag) for tag in tags) <= (2, 34), (wheel, tags)
+        assert binary >= 4
+        shared = list(function_dir.rglob("*.so"))
+        # ELF e_machine 183 is AArch64.
+        assert shared
+        assert {so.read_bytes()[18:20] for so in shared} == {
+            (183).to_bytes(2, "little")
+        }
+        if python312:
+            assert report.python == str(bin_dir / "python3.12")
+            pyc = function_dir / "dash" / "__pycache__" / "__init__.cpython-312.pyc"
+            assert pyc.read_bytes()[4:8] == UNCHECKED_HASH
+        else:
+            assert report.python is None
+            assert "no python3.12 on PATH" in report.notes[-1]
+
+    def test_local_support_library_is_packaged_and_importable(
+        self, pip_cache: Path, tmp_path: Path
+    ) -> None:
+        project = tmp_path / "top_dir"
+        shutil.copytree(SUPPORT_APP, project)
+        report = build(
+            project, runtime=RUNTIME, arch="x86_64", output=tmp_path / "app.zip"
+        )
+        names = zip_names(tmp_path / "app.zip")
+        tops = {n.split("/")[0] for n in names}
+        assert {
+            "support_lib",
+            "support_lib-1.0.dist-info",
+            "markupsafe",
+            "web_app_dir",
+            "lambdash",
+        } <= tops
+        assert not tops & {"support_lib_dir", "tests"}
+        assert "support_lib-1.0.dist-info/direct_url.json" not in names
+        assert not [w for w in report.warnings if "Handler" in w or "name of" in w]
+        package = unpack(tmp_path / "app.zip", tmp_path / "task")
+        markupsafe_wheel = next(package.glob("markupsafe-*.dist-info")) / "WHEEL"
+        assert "-manylinux" in markupsafe_wheel.read_text()
+        result, _ = invoke(
+            package,
+            "web_app_dir.lambda_handler_file.lambda_handler",
+            rest_event(path="/hello"),
+        )
+        assert (result["statusCode"], result["body"]) == (
+            200,
+            "&lt;hello from support_lib&gt;",
+        )
+
+    def test_requirement_without_a_wheel_is_named(
+        self, pip_cache: Path, tmp_path: Path
+    ) -> None:
+        # docopt 0.6.2 is published as an sdist only: check that it still is.
+        download = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+             "--dest", str(tmp_path / "dl"), "docopt"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert download.returncode != 0, (
+            "docopt has a wheel now: pick another sdist-only package"
+        )
+        project = make_project(tmp_path / "app", requirements="docopt\n")
+        with pytest.raises(CommandError) as caught:
+            build(
+                project,
+                runtime="python3.11",
+                arch="x86_64",
+                output=tmp_path / "app.zip",
+            )
+        assert (str(caught.value), caught.value.hint) == (
+            "no wheel of 'docopt' fits python3.11 on x86_64 (cp311, manylinux up to glibc 2.26)",
+            "pin a version of docopt that has wheels for python3.11 on x86_64 (see "
+            "https://pypi.org/project/docopt/#files), or build the wheel on Linux (a container "
+            "or CI) and list the .whl file in requirements.txt",
+        )
+
+    def test_cli_prints_the_steps_and_the_size_report(
+        self, pip_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        project = tmp_path / "top_dir"
+        shutil.copytree(SUPPORT_APP, project)
+        out = tmp_path / "dist" / "app.zip"
+        arguments = ["--dir", str(project), "--runtime", RUNTIME, "-o", str(out)]
+        assert main(["build", *arguments]) == 0
+        printed = capsys.readouterr()
+        lines = printed.out.splitlines()
+        assert lines[0] == f"Largest packages ({RUNTIME}, x86_64, apparent size):"
+        assert lines[-1].startswith(f"Wrote {out} (sha256 ")
+        assert [line.split()[0] for line in lines[-5:-1]] == [
+            "Unzipped",
+            "Zipped",
+            "Trimmed",
+            "Bytecode",
+        ]
+        steps = printed.err.splitlines()
+        assert [s.split("s  ", 1)[1].split()[0] for s in steps] == [
+            "built", "pip", "trimmed", "copied", "compiled", "wrote",
+        ]  # fmt: skip
+
+    def test_cli_error_and_hint(
+        self, pip_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        project = make_project(tmp_path / "app", requirements="docopt\n")
+        code = main(
+            [
+                "build",
+                "--dir",
+                str(project),
+                "--runtime",
+                "python3.12",
+                "-o",
+                str(tmp_path / "a.zip"),
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 1
+        assert err.splitlines()[-2:] == [
+            "error: no wheel of 'docopt' fits python3.12 on x86_64 (cp312, manylinux up to glibc 2.34)",
+            "hint: pin a version of docopt that has wheels for python3.12 on x86_64 (see "
+            "https://pypi.org/project/docopt/#files), or build the wheel on Linux (a container "
+            "or CI) and list the .whl file in requirements.txt",
+        ]
+
+
+def glibc_of(tag: str) -> tuple[int, int]:
+    """The glibc a wheel tag needs: ``manylinux_2_28_x86_64`` and ``manylinux2014_…`` alike."""
+    platform = tag.split("-")[2].removesuffix("_x86_64").removesuffix("_aarch64")
+    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+    if platform in legacy:
+        return legacy[platform]
+    _, major, minor = platform.split("_")
+    return int(major), int(minor)
+
+
+def test_glibc_of_reads_both_spellings() -> None:
+    assert [
+        glibc_of("cp312-cp312-manylinux_2_28_aarch64"),
+        glibc_of("cp312-cp312-manylinux2014_aarch64"),
+        glibc_of("cp311-cp311-manylinux1_x86_64"),
+        glibc_of("cp311-cp311-manylinux_2_17_x86_64"),
+    ] == [(2, 28), (2, 17), (2, 5), (2, 17)]
