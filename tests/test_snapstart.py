@@ -116,7 +116,10 @@ def test_restore_reseeds_and_renews(runtime: Runtime, tmp_path: Path) -> None:
 def test_a_failing_warm_up_is_logged_and_the_snapshot_goes_on(
     runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
+    seen: list[int] = []
+
     def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(context.get_remaining_time_in_millis())
         msg = "database unreachable"
         raise RuntimeError(msg)
 
@@ -127,6 +130,19 @@ def test_a_failing_warm_up_is_logged_and_the_snapshot_goes_on(
         "SnapStart warm-up of / failed; the snapshot is taken anyway",
         "SnapStart warm-up of /health failed; the snapshot is taken anyway",
     ]
+    assert seen == [60_000, 60_000]
+
+
+def test_restore_without_numpy_loaded(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(make_handler(counting_dash_app(tmp_path)[0]))
+    monkeypatch.delitem(sys.modules, "numpy.random")
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    runtime.restore()
+    assert random.random() != expected
 
 
 def test_without_the_runtime_package_nothing_is_registered(
