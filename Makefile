@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # The runtime modules ship inside users' Lambda zips and are held to full branch coverage.
 RUNTIME := src/lambdash/__init__.py,src/lambdash/exceptions.py,src/lambdash/snapstart.py,src/lambdash/_*.py,src/lambdash/_formats/*.py
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests examples
-	$(BIN)/ruff check src tests examples
+	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,6 +33,11 @@ unit: $(STAMP)
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report --include='$(RUNTIME)' --fail-under=100
 	$(BIN)/coverage report --fail-under=95
+
+# Performance against the peer adapters, measured in one run: a Markdown table on stdout.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/adapters.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache .hypothesis
