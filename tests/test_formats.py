@@ -188,6 +188,11 @@ class TestRest:
         seen = echo(rest_event(method="POST", body=b"\x00\xff\x10", binary=True))
         assert (seen["body"], seen["CONTENT_LENGTH"]) == ("\x00\xff\x10", "3")
 
+    def test_many_distinct_header_names(self) -> None:
+        names = [f"X-Custom-{i}" for i in range(600)]
+        seen = echo(rest_event(headers=[(name, "v") for name in names]))
+        assert [seen.get(f"HTTP_X_CUSTOM_{i}") for i in range(600)] == ["v"] * 600
+
     def test_remote_addr_ignores_forwarded_for(self) -> None:
         event = rest_event(headers=[("X-Forwarded-For", "6.6.6.6")])
         assert echo(event)["REMOTE_ADDR"] == CLIENT_IP

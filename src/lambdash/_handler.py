@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import gzip
-import inspect
 import json
 import logging
 import sys
@@ -21,10 +19,10 @@ from lambdash._message import BinaryMediaTypes
 from lambdash._message import MediaTypePatterns
 from lambdash._message import Request
 from lambdash._message import Response
+from lambdash._message import encode_body
 from lambdash._message import first_accept_type
 from lambdash._message import is_textual
 from lambdash._message import media_type
-from lambdash._message import should_base64
 from lambdash._types import ErrorPolicy
 from lambdash._types import Event
 from lambdash._types import Interface
@@ -100,6 +98,8 @@ def _base_path(value: object) -> str | None:
 
 
 def _is_asgi(app: object) -> bool:
+    import inspect  # imported here: only make_handler needs it, once
+
     # FastAPI, Starlette and Quart apps are instances with an ``async def __call__``.
     return inspect.iscoroutinefunction(app) or (
         not inspect.isroutine(app) and inspect.iscoroutinefunction(type(app).__call__)
@@ -241,60 +241,65 @@ def _finish(
     rest_types: BinaryMediaTypes,
     warned: set[str | None],
 ) -> Result:
-    headers = [item for item in response.headers if item[0].lower() not in _DROPPED]
+    headers: list[tuple[str, str]] = []
     content_type = content_encoding = None
-    for name, value in headers:
-        lower = name.lower()
+    header_chars = 0
+    for item in response.headers:
+        lower = item[0].lower()
+        if lower in _DROPPED:
+            continue
+        headers.append(item)
+        header_chars += len(item[0]) + len(item[1])
         if lower == "content-type":
-            content_type = value
+            content_type = item[1]
         elif lower == "content-encoding":
-            content_encoding = value
+            content_encoding = item[1]
     body = response.body
-    is_base64 = should_base64(
+    body_text, is_base64 = encode_body(
         content_type=content_type,
         content_encoding=content_encoding,
         body=body,
         text_types=text,
         binary_types=binary,
     )
-    body_text = (
-        base64.b64encode(body).decode("ascii") if is_base64 else body.decode("utf-8")
-    )
-    result = fmt.render(
-        Response(status=response.status, headers=headers, body=body),
-        body=body_text,
-        is_base64=is_base64,
-        request=request,
-    )
+    if len(headers) != len(response.headers):
+        response = Response(status=response.status, headers=headers, body=body)
+    result = fmt.render(response, body=body_text, is_base64=is_base64, request=request)
+    if _may_exceed(fmt.limit, body_text, is_base64, header_chars):
+        size = _size(result)
+        if size > fmt.limit:
+            result = _shrink(
+                fmt,
+                request,
+                response.status,
+                headers,
+                body,
+                content_type,
+                content_encoding,
+                size=size,
+            )
+            is_base64 = True
     if (
-        _may_exceed(fmt.limit, body_text, is_base64, headers)
-        and _size(result) > fmt.limit
+        is_base64
+        and fmt.rest
+        and not rest_types.decodes_all
+        and "version" not in request.event
     ):
-        result = _shrink(
-            fmt,
-            request,
-            response.status,
-            headers,
-            body,
-            content_type,
-            content_encoding,
-            size=_size(result),
-        )
-        is_base64 = True
-    if is_base64 and fmt.rest and "version" not in request.event:
         _warn_rest_binary(request, content_type, rest_types, warned)
     return result
 
 
-def _may_exceed(
-    limit: int, body_text: str, is_base64: bool, headers: list[tuple[str, str]]
-) -> bool:
-    # A cheap upper bound first: JSON escapes cost at most 12 bytes a character.
-    per_char = 1 if is_base64 else 12
-    return (
-        len(body_text) * per_char + sum(len(n) + len(v) for n, v in headers) * 12 + 256
-        > limit
-    )
+def _may_exceed(limit: int, body_text: str, is_base64: bool, header_chars: int) -> bool:
+    # A cheap upper bound first. Base64 needs no escapes; otherwise JSON costs at most 6 bytes a
+    # character (\u00XX), or 12 for a character outside the BMP where the runtime escapes
+    # non-ASCII (python3.11, ensure_ascii=True).
+    if is_base64:
+        per_char = 1
+    elif body_text.isascii() or not _ENSURE_ASCII:
+        per_char = 6
+    else:
+        per_char = 12
+    return len(body_text) * per_char + header_chars * 12 + 256 > limit
 
 
 def _size(result: Result) -> int:
@@ -320,6 +325,8 @@ def _shrink(
         and (bare is None or is_textual(bare))
         and _accepts_gzip(request.header("accept-encoding"))
     ):
+        import gzip  # imported here: only oversized responses need it
+
         packed = gzip.compress(body, compresslevel=6, mtime=0)
         new_headers = [
             *headers,

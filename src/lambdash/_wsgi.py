@@ -17,6 +17,11 @@ from lambdash.exceptions import AppProtocolError
 __all__ = ["call_wsgi", "environ_for"]
 
 
+# Header name to environ key, filled as names arrive; "" means "leave out". Content-Length is
+# computed from the body instead, and Content-Type has no HTTP_ prefix (PEP 3333).
+_ENVIRON_KEYS: dict[str, str] = {"content-length": "", "content-type": "CONTENT_TYPE"}
+
+
 def environ_for(request: Request) -> WSGIEnvironment:
     """The PEP 3333 environ for *request*."""
     environ: WSGIEnvironment = {
@@ -42,14 +47,15 @@ def environ_for(request: Request) -> WSGIEnvironment:
         ENVIRON_EVENT: request.event,
         ENVIRON_CONTEXT: request.context,
     }
+    keys = _ENVIRON_KEYS
     for name, value in request.headers:
-        if name == "content-length":
+        key = keys.get(name)
+        if key is None:
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if len(keys) < 512:  # clients choose header names: the cache is bounded
+                keys[name] = key
+        elif not key:
             continue
-        key = (
-            "CONTENT_TYPE"
-            if name == "content-type"
-            else "HTTP_" + name.upper().replace("-", "_")
-        )
         if key in environ:
             environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
         else:

@@ -130,9 +130,16 @@ def split_route_prefix(
     """
     if route is None or not route.startswith("/"):
         return "", path
-    filled = _PARAM.sub(lambda m: _param(params, m.group(1)), route)
-    if "\0" in filled:
-        return "", path
+    if route == "/{proxy+}":
+        # The catch-all route of nearly every deployment, without the regex.
+        proxy = params.get("proxy")
+        if not isinstance(proxy, str):
+            return "", path
+        filled = "/" + proxy
+    else:
+        filled = _PARAM.sub(lambda m: _param(params, m.group(1)), route)
+        if "\0" in filled:
+            return "", path
     rest = filled.rstrip("/")
     trimmed = path[:-1] if path.endswith("/") and not filled.endswith("/") else path
     if not trimmed.endswith(rest):

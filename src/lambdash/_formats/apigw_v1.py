@@ -31,6 +31,17 @@ def headers_of(event: dict[str, Any], source: str) -> list[tuple[str, str]]:
     ``multiValueHeaders`` holds every value; ``headers`` only the last of a repeated header
     (set-up-lambda-proxy-integrations.html), so the multi-value map wins when present.
     """
+    multi = event.get("multiValueHeaders")
+    if type(multi) is dict and all(type(values) is list for values in multi.values()):
+        try:
+            # The common case in one pass: lists of strings, most of them ASCII.
+            return [
+                (name.lower(), value if value.isascii() else wsgi_str(value))
+                for name, values in multi.items()
+                for value in values
+            ]
+        except AttributeError:
+            pass  # a value that is not a string: the careful loop below
     multi = mapping(event, "multiValueHeaders", source)
     if multi:
         out: list[tuple[str, str]] = []
@@ -52,6 +63,10 @@ def headers_of(event: dict[str, Any], source: str) -> list[tuple[str, str]]:
 def _query_string(event: dict[str, Any]) -> str:
     # API Gateway decodes query values before it builds the event and keeps no raw query string
     # (api-gateway-known-issues.html), so the query string is encoded again here.
+    if not event.get("multiValueQueryStringParameters") and not event.get(
+        "queryStringParameters"
+    ):
+        return ""
     multi = mapping(event, "multiValueQueryStringParameters", "REST API")
     if multi:
         return urlencode(
