@@ -342,21 +342,25 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lambdash`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    # Only lambdash's own loggers speak on the terminal; libraries keep their defaults.
+    # Only lambdash's own loggers speak on the terminal; libraries keep their defaults. The
+    # handler goes when the command ends, so that main() can run many times in one process.
     logger = logging.getLogger("lambdash")
-    if not logger.handlers:
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(stream)
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(stream)
+    level = logger.level
     logger.setLevel(logging.INFO)
     try:
         code: int = args.run(args)
         return code
     except LambdashError as exc:
         if args.verbose:
-            logging.getLogger("lambdash").exception("traceback")
+            logger.exception("traceback")
         print(f"error: {exc}", file=sys.stderr)
         hint = getattr(exc, "hint", "")
         if hint:
             print(f"hint: {hint}", file=sys.stderr)
         return 1
+    finally:
+        logger.removeHandler(stream)
+        logger.setLevel(level)

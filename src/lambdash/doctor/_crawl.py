@@ -110,6 +110,9 @@ def crawl(
     capture = _Capture()
     logger = logging.getLogger("lambdash")
     logger.addHandler(capture)
+    # The adapter reports a response it had to gzip to fit at INFO.
+    level = logger.level
+    logger.setLevel(logging.INFO)
     try:
         fetches: list[Fetch] = []
         seen: set[str] = set()
@@ -139,6 +142,7 @@ def crawl(
         return fetches
     finally:
         logger.removeHandler(capture)
+        logger.setLevel(level)
 
 
 def _invoke(
