@@ -188,6 +188,24 @@ class TestRest:
         seen = echo(rest_event(method="POST", body=b"\x00\xff\x10", binary=True))
         assert (seen["body"], seen["CONTENT_LENGTH"]) == ("\x00\xff\x10", "3")
 
+    def test_null_and_number_header_values(self) -> None:
+        # Test consoles and hand-written events put null or numbers in multiValueHeaders.
+        event = rest_event()
+        event["multiValueHeaders"]["X-Null"] = [None, "kept"]
+        event["multiValueHeaders"]["X-Number"] = [42]
+        seen = echo(event)
+        assert (seen["HTTP_X_NULL"], seen["HTTP_X_NUMBER"]) == ("kept", "42")
+
+    def test_missing_parameter_of_a_templated_resource(self) -> None:
+        event = rest_event(path="/users/42", domain="apps.example.com", base_path="/bp")
+        event["resource"] = "/users/{id}"
+        event["pathParameters"] = None
+        del event["requestContext"]["path"]
+        assert (echo(event)["SCRIPT_NAME"], echo(event)["PATH_INFO"]) == (
+            "",
+            "/bp/users/42",
+        )
+
     def test_many_distinct_header_names(self) -> None:
         names = [f"X-Custom-{i}" for i in range(600)]
         seen = echo(rest_event(headers=[(name, "v") for name in names]))
