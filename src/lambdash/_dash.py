@@ -9,17 +9,13 @@ at two URLs at once (execute-api and a custom domain), so it is set per request.
 from __future__ import annotations
 
 import contextvars
-import dataclasses
-import logging
 import sys
-import threading
 from typing import Any
 
+from lambdash._log import logger
 from lambdash._message import Request
 
 __all__ = ["DashPrefix", "is_dash"]
-
-logger = logging.getLogger("lambdash")
 
 
 def is_dash(app: object) -> bool:
@@ -55,12 +51,14 @@ class DashPrefix:
             app.config.requests_pathname_prefix == self._routes,
         )
         app._lambdash_follows_prefix = self._follow
+        import threading  # imported here: only Dash apps need the lock
+
         self.lock = threading.Lock()
         if getattr(app, "_websocket_callbacks", False) or any(
             isinstance(spec, dict) and spec.get("websocket")
             for spec in getattr(app, "callback_map", {}).values()
         ):
-            logger.warning(
+            logger().warning(
                 "this Dash app uses WebSocket callbacks, which cannot work on Lambda: API Gateway REST "
                 "and HTTP APIs, ALB and Function URLs carry request/response HTTP only. Pass "
                 "websocket_callbacks=False to Dash() and drop websocket=True from callbacks so they use HTTP."
@@ -87,7 +85,7 @@ class DashPrefix:
             and _under(script + path, self._routes)
         ):
             script, path = "", script + path
-            request = dataclasses.replace(request, script_name=script, path=path)
+            request = request._replace(script_name=script, path=path)
         if self._follow:
             wanted = script + self._routes
             if self._config.requests_pathname_prefix != wanted:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
-import logging
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -15,6 +13,7 @@ from lambdash._dash import DashPrefix
 from lambdash._dash import is_dash
 from lambdash._formats import EventFormat
 from lambdash._formats import detect
+from lambdash._log import logger
 from lambdash._message import BinaryMediaTypes
 from lambdash._message import MediaTypePatterns
 from lambdash._message import Request
@@ -35,7 +34,6 @@ from lambdash.exceptions import ResponseTooLargeError
 
 __all__ = ["make_handler"]
 
-logger = logging.getLogger("lambdash")
 
 # Hop-by-hop and length headers describe one connection, and the gateway sets its own:
 # REST APIs rename a Lambda's Content-Length and Connection to x-amzn-Remapped-* and drop
@@ -185,7 +183,7 @@ def make_handler(
         try:
             response = call(request)
         except Exception:
-            logger.exception(
+            logger().exception(
                 "the app raised on %s %s (request id %s)",
                 request.method,
                 request.script_name + request.path,
@@ -303,6 +301,8 @@ def _may_exceed(limit: int, body_text: str, is_base64: bool, header_chars: int) 
 
 
 def _size(result: Result) -> int:
+    import json  # imported here: only large responses are measured exactly
+
     return len(json.dumps(result, ensure_ascii=_ENSURE_ASCII).encode("utf-8"))
 
 
@@ -341,7 +341,7 @@ def _shrink(
         )
         new_size = _size(result)
         if new_size <= fmt.limit:
-            logger.info(
+            logger().info(
                 "%s: the response was %d bytes serialised, over the %d-byte limit; sent gzip-compressed (%d bytes)",
                 where,
                 size,
@@ -356,7 +356,7 @@ def _shrink(
         "Compress it (Dash(compress=True)), load large scripts from a CDN (Dash(serve_locally=False)), "
         "or serve large files from S3 or CloudFront."
     )
-    logger.error("%s", msg)
+    logger().error("%s", msg)
     raise ResponseTooLargeError(msg)
 
 
@@ -374,7 +374,7 @@ def _warn_rest_binary(
         return
     if len(warned) < _WARNED_ACCEPT_LIMIT:
         warned.add(accept)
-    logger.warning(
+    logger().warning(
         "%s %s: this %s response is base64-encoded, and API Gateway will deliver it as base64 text: "
         "the request's first Accept type %r does not match the REST API's BinaryMediaTypes %s. "
         "Set BinaryMediaTypes: ['*/*'] on the API (a SAM AWS::Serverless::Api property).",

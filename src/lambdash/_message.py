@@ -8,10 +8,10 @@ them; the local gateway reuses the media-type rules.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import functools
 from collections.abc import Iterable
 from typing import Any
+from typing import NamedTuple
 
 __all__ = [
     "BinaryMediaTypes",
@@ -26,9 +26,9 @@ __all__ = [
 ]
 
 
-# Not frozen: a frozen dataclass's __init__ costs three times as much, on every invocation.
-@dataclasses.dataclass(kw_only=True, slots=True)
-class Request:
+# Named tuples rather than dataclasses: importing dataclasses pulls in inspect, and with it a
+# third of `import lambdash`'s time; building one also costs less on every invocation.
+class Request(NamedTuple):
     """One HTTP request, whatever event source it came from.
 
     ``script_name`` and ``path`` are PEP 3333 strings: percent-decoded bytes read as latin-1.
@@ -55,8 +55,7 @@ class Request:
         return ", ".join(values) if values else None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Response:
+class Response(NamedTuple):
     """What the app answered: a status, its header lines in order, and the whole body."""
 
     status: int

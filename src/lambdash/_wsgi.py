@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import TYPE_CHECKING
 from typing import Any
-from wsgiref.types import WSGIApplication
-from wsgiref.types import WSGIEnvironment
 
 from lambdash._message import Request
 from lambdash._message import Response
 from lambdash._types import ENVIRON_CONTEXT
 from lambdash._types import ENVIRON_EVENT
 from lambdash.exceptions import AppProtocolError
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+    from wsgiref.types import WSGIEnvironment
 
 __all__ = ["call_wsgi", "environ_for"]
 

@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
+from typing import NamedTuple
 
 from lambdash._formats import alb
 from lambdash._formats import apigw_v1
@@ -29,8 +29,7 @@ LAMBDA_RESPONSE_LIMIT = 6_291_556
 ALB_RESPONSE_LIMIT = 1_048_576
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class EventFormat:
+class EventFormat(NamedTuple):
     """One event source: how to read its events and write its results."""
 
     name: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -112,7 +111,7 @@ def server_address(headers: list[tuple[str, str]]) -> tuple[str, str, int]:
     return scheme, name or "lambda", port
 
 
-_PARAM = re.compile(r"\{([^{}+]+)\+?\}")
+_PARAM = r"\{([^{}+]+)\+?\}"
 
 
 def split_route_prefix(
@@ -137,7 +136,9 @@ def split_route_prefix(
             return "", path
         filled = "/" + proxy
     else:
-        filled = _PARAM.sub(lambda m: _param(params, m.group(1)), route)
+        import re  # imported here: the catch-all route above needs no regex
+
+        filled = re.sub(_PARAM, lambda m: _param(params, m.group(1)), route)
         if "\0" in filled:
             return "", path
     rest = filled.rstrip("/")

@@ -7,8 +7,6 @@ Multi-value mode is a target-group attribute; the event shows it by carrying
 
 from __future__ import annotations
 
-import logging
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -20,13 +18,13 @@ from lambdash._formats._common import strip_base_path
 from lambdash._formats._common import wsgi_path
 from lambdash._formats.apigw_v1 import headers_of
 from lambdash._formats.apigw_v1 import render_headers
+from lambdash._log import logger
 from lambdash._message import Request
 from lambdash._message import Response
 
 __all__ = ["parse", "render"]
 
 SOURCE = "ALB"
-logger = logging.getLogger("lambdash")
 
 # ALB passes query strings on still URL-encoded ("the load balancer does not decode them"), so
 # they are only completed here: characters a client may send raw (a space, say) are encoded, and
@@ -85,7 +83,7 @@ def render(
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
         if len(cookies) > 1:
             # Single-value mode has room for one Set-Cookie only (lambda-functions.html).
-            logger.warning(
+            logger().warning(
                 "ALB single-value headers can carry one Set-Cookie; %d were set and only the first "
                 "is sent. Enable the target group attribute lambda.multi_value_headers.enabled.",
                 len(cookies),
@@ -93,6 +91,10 @@ def render(
             kept = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
             headers = [*kept, ("Set-Cookie", cookies[0])]
     try:
+        from http import (
+            HTTPStatus,
+        )  # imported here: only ALB results carry a reason phrase
+
         reason = HTTPStatus(response.status).phrase
     except ValueError:
         reason = "Unknown"
