@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/adapters.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/imports.py
+	$(BIN)/python benchmarks/gateway.py
+	$(BIN)/python benchmarks/coldstart.py
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache .hypothesis
