@@ -22,40 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = str(Path(__file__).parent / "apps")
 DEMO = ROOT / "examples" / "dash_app"
 
-USER_STORY_TEMPLATE = """\
-AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  BasePathName:
-    Type: String
-    Default: dash
-Globals:
-  Function:
-    Runtime: python3.8
-    MemorySize: 3072
-    Timeout: 600
-Resources:
-  DashApi:
-    Type: AWS::Serverless::Api
-    Properties:
-      BinaryMediaTypes:
-        - "image/*"
-      StageName: !Ref BasePathName
-  MyLambdaFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: dash_app_dir.lambda_handler_file.lambda_handler
-      MemorySize: 2048
-      Timeout: 900
-      Events:
-        DashEndpoint:
-          Type: Api
-          Properties:
-            Path: /{proxy+}
-            Method: ANY
-            RestApiId:
-              Ref: DashApi
-"""
+# The user story's template, as the doctor's fixture project keeps it.
+USER_STORY_TEMPLATE = (
+    ROOT / "tests" / "projects" / "user_story" / "template.yaml"
+).read_text()
 
 
 def plan(*argv: str) -> object:
