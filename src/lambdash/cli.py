@@ -38,8 +38,6 @@ _GATEWAY_NAMES = {
 }
 
 
-CLIError = CommandError
-
 # The other subcommands, each a module with HELP, DESCRIPTION, add_arguments() and run().
 _COMMANDS = {
     "init": "lambdash.sam._command",
@@ -238,7 +236,7 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         )
     else:
         msg = "name the APP to serve (module:attribute), or give a template whose function has a Handler"
-        raise CLIError(msg, hint="lambdash serve examples.dash_app.app:app")
+        raise CommandError(msg, hint="lambdash serve examples.dash_app.app:app")
     return ServePlan(
         config=config, target=target, template=template, warnings=tuple(warnings)
     )
@@ -311,7 +309,7 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             msg = f"port {args.port} on {args.host} is already in use"
-            raise CLIError(
+            raise CommandError(
                 msg,
                 hint=f"stop the other server, or pass --port {args.port + 1}",
             ) from exc
@@ -321,7 +319,7 @@ def _serve(args: argparse.Namespace) -> int:
             init_ms = pool.start()
         except RuntimeError as exc:
             msg = f"the function cannot start: {exc}"
-            raise CLIError(
+            raise CommandError(
                 msg,
                 hint="fix the import error above, or check APP and --code-dir",
             ) from exc

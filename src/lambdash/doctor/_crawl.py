@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from lambdash.local._events import build_event
 from lambdash.local._model import GatewayConfig
 from lambdash.local._model import HTTPRequest
 from lambdash.local._model import HTTPResponse
+from lambdash.local._workers import LocalContext
 
 __all__ = ["Fetch", "crawl"]
 
@@ -177,7 +179,8 @@ def _invoke(
         )
     before = len(capture.messages)
     try:
-        result = json.loads(json.dumps(handler(event, _Context())))
+        # The runtime's JSON round trip; the payload is also what the size limits count.
+        payload = json.dumps(handler(event, _context()))
     except ResponseTooLargeError as exc:
         return None, Fetch(
             url=url,
@@ -189,7 +192,8 @@ def _invoke(
             decoded=True,
             too_large=str(exc),
         )
-    size = len(json.dumps(result).encode())
+    result = json.loads(payload)
+    size = len(payload.encode())
     is_b64 = bool(result.get("isBase64Encoded"))
     decoded = (
         config.gateway != "rest"
@@ -220,10 +224,10 @@ def _invoke(
     return HTTPResponse(status=fetched.status, headers=lines, body=body), fetched
 
 
-class _Context:
-    aws_request_id = "lambdash-doctor"
-    function_name = "lambdash-doctor"
-    memory_limit_in_mb = "1024"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def _context() -> LocalContext:
+    return LocalContext(
+        request_id="lambdash-doctor",
+        deadline=time.time() + 30,
+        function_name="lambdash-doctor",
+        memory_size=1024,
+    )
