@@ -1,7 +1,7 @@
 """``lambdash build``: the package pieces one by one, then real builds with real pip.
 
 The tests in ``TestHeavyBuilds`` run pip against PyPI (a session-wide pip cache under tmp avoids
-downloading twice) and take about a minute and a half together; ``-k "not Heavy"`` skips them.
+downloading twice) and take about two minutes together; ``-k "not Heavy"`` skips them.
 """
 
 from __future__ import annotations
@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import marshal
 import os
+import platform
+import re
 import shutil
 import stat
 import subprocess
 import sys
+import types
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +41,12 @@ from lambdash.packager._bytecode import Interpreter
 from lambdash.packager._bytecode import compile_package
 from lambdash.packager._bytecode import find_python
 from lambdash.packager._command import ConsoleProgress
+from lambdash.packager._imports import Imports
+from lambdash.packager._imports import find_imports
 from lambdash.packager._pip import PipResult
 from lambdash.packager._pip import install_failure
 from lambdash.packager._pip import summarize
+from lambdash.packager._report import Bytecode
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import LocalProject
 from lambdash.packager._requirements import Requirements
@@ -51,6 +58,7 @@ from lambdash.packager._trim import Trimmed
 from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
+from lambdash.packager._trim import uses_dash_dev_tools
 from lambdash.packager._wheels import write_self_wheel
 from lambdash.packager._zip import write_zip
 from lambdash.packager._zip import zipped_size
@@ -470,10 +478,49 @@ TRIMMABLE = {
     "distutils-precedence.pth": "",
     "numpy/_core/include/numpy/x.h": "1",
     "numpy/__init__.py": "",
+    "numpy/_core/_simd.cpython-311-x86_64-linux-gnu.so": "123",
+    "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so": "",
+    # Dash's development builds, and the production ones that stay.
+    "dash/dash-renderer/build/dash_renderer.dev.js": "1234567",
+    "dash/dash-renderer/build/dash_renderer.min.js": "",
+    "dash/dcc/proptypes.js": "1",
+    "dash/dcc/dash_core_components.js": "",
+    "dash/deps/react@18.3.1.js": "12",
+    "dash/deps/react@18.3.1.min.js": "",
+    "dash/deps/react-dom@16.14.0.js": "123",
+    "dash/deps/react-dom@16.14.0.min.js": "",
+    "dash/deps/prop-types@15.8.1.js": "1",
+    "dash/deps/prop-types@15.8.1.min.js": "",
+    "dash/deps/polyfill@7.12.1.min.js": "",
+    # dash_table: what it registers stays, its demo and test bundles go, unless it names them.
+    "dash/dash_table/__init__.py": '_js_dist = ["bundle.js", "async-table.js", "runtime.js"]',
+    "dash/dash_table/bundle.js": "",
+    "dash/dash_table/async-table.js": "",
+    "dash/dash_table/async-table.js.LICENSE.txt": "",
+    "dash/dash_table/runtime.js": "",
+    "dash/dash_table/package-info.json": "",
+    "dash/dash_table/commons.js": "12345",
+    "dash/dash_table/demo.js": "12",
+    "dash/dash_table/index.html": "1",
+    "dash/dash_table/sorting_test.2769206697.js": "1",
+    "dash/dash_table/exportUtils_tests.2912917026.js.map": "1",
 }
 KEPT = [
+    "dash/dash-renderer/build/dash_renderer.min.js",
+    "dash/dash_table/__init__.py",
+    "dash/dash_table/async-table.js",
+    "dash/dash_table/async-table.js.LICENSE.txt",
+    "dash/dash_table/bundle.js",
+    "dash/dash_table/package-info.json",
+    "dash/dash_table/runtime.js",
     "dash/dcc/async-graph.js",
+    "dash/dcc/dash_core_components.js",
+    "dash/deps/polyfill@7.12.1.min.js",
+    "dash/deps/prop-types@15.8.1.min.js",
+    "dash/deps/react-dom@16.14.0.min.js",
+    "dash/deps/react@18.3.1.min.js",
     "numpy/__init__.py",
+    "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so",
     "pkg-1.0.dist-info/METADATA",
     "pkg-1.0.dist-info/tests/kept",
     "pkg/__init__.py",
@@ -481,6 +528,13 @@ KEPT = [
     "pkg/static/world.map",
     "pkg/testing/helpers.py",
     "plotly/package_data/plotly.min.js",
+]
+DEV_BUNDLES = [
+    "dash/dash-renderer/build/dash_renderer.dev.js",
+    "dash/dcc/proptypes.js",
+    "dash/deps/prop-types@15.8.1.js",
+    "dash/deps/react-dom@16.14.0.js",
+    "dash/deps/react@18.3.1.js",
 ]
 
 
@@ -496,6 +550,9 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/package_data/widgetbundle.js": 1,
             "numpy/_core/include": 1,
             "setuptools": 3,
+            "Dash dev bundles": 5,
+            "numpy/_core/_simd": 1,
+            "dash_table demo and tests": 5,
             "tests": 2,
             "*.pyi": 1,
             "source maps": 2,
@@ -507,25 +564,59 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/package_data/widgetbundle.js": 2,
             "numpy/_core/include": 1,
             "setuptools": 3,
+            "Dash dev bundles": 14,
+            "numpy/_core/_simd": 3,
+            "dash_table demo and tests": 10,
             "tests": 6,
             "*.pyi": 2,
             "source maps": 4,
         },
     )
-    assert (trimmed.total_files, trimmed.total_size) == (13, 31)
+    assert (trimmed.total_files, trimmed.total_size) == (24, 58)
 
 
-def test_trim_keeps_setuptools_when_the_app_imports_it(tmp_path: Path) -> None:
+def test_trim_keeps_what_the_app_uses(tmp_path: Path) -> None:
     write_tree(tmp_path, TRIMMABLE)
-    trim(tmp_path, keep_setuptools=True)
+    trim(tmp_path, keep_setuptools=True, keep_dash_dev_bundles=True)
     assert sorted(
         [
             *KEPT,
+            *DEV_BUNDLES,
             "setuptools/__init__.py",
             "_distutils_hack/__init__.py",
             "distutils-precedence.pth",
         ]
     ) == tree(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "uses"),
+    [
+        pytest.param("app.py", "app.enable_dev_tools(debug=True)\n", True, id="call"),
+        pytest.param(
+            "app.py", "app.run(dev_tools_props_check=True)\n", True, id="props-check"
+        ),
+        pytest.param(
+            "template.yaml",
+            "Variables:\n  DASH_SERVE_DEV_BUNDLES: 'true'\n",
+            True,
+            id="template-variable",
+        ),
+        pytest.param(
+            "app.py",
+            'if __name__ == "__main__":\n    app.run(debug=True)\n',
+            False,
+            id="run-debug-is-not-on-lambda",
+        ),
+        pytest.param("notes.txt", "enable_dev_tools", False, id="not-code"),
+        pytest.param(
+            "app.py", "my_enable_dev_tools_flag = 1\n", False, id="other-name"
+        ),
+    ],
+)
+def test_uses_dash_dev_tools(tmp_path: Path, name: str, text: str, uses: bool) -> None:
+    (tmp_path / name).write_text(text)
+    assert uses_dash_dev_tools([tmp_path / name, tmp_path / "missing.py"]) is uses
 
 
 def test_remove_distributions_deletes_their_files_and_metadata(tmp_path: Path) -> None:
@@ -800,20 +891,56 @@ def fake_python(directory: Path, name: str, script: str) -> Path:
     return path
 
 
+MACHINE = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}[
+    platform.machine().lower()
+]
+
+
 def test_find_python_accepts_the_running_one() -> None:
-    assert find_python(VERSION) == Interpreter(path=sys.executable, has_pip=True)
+    assert find_python(VERSION) == Interpreter(
+        path=sys.executable, has_pip=True, platform=sys.platform, machine=MACHINE
+    )
 
 
 def test_find_python_checks_what_path_offers(tmp_path: Path) -> None:
-    good = fake_python(tmp_path / "good", "python3.99", "#!/bin/sh\necho 3 99 False\n")
+    good = fake_python(
+        tmp_path / "good", "python3.99", "#!/bin/sh\necho 3 99 False linux x86_64\n"
+    )
+    mac = fake_python(
+        tmp_path / "mac", "python3.99", "#!/bin/sh\necho 3 99 True darwin arm64\n"
+    )
     # A pyenv shim for a version that is installed but not selected: on PATH, and failing.
     fake_python(tmp_path / "shim", "python3.99", "#!/bin/sh\nexit 127\n")
     fake_python(tmp_path / "broken", "python3.99", "#!/nonexistent/interpreter\n")
+    fake_python(tmp_path / "short", "python3.99", "#!/bin/sh\necho 3 99 False\n")
     (tmp_path / "empty").mkdir()
     assert [
         find_python("3.99", search_path=str(tmp_path / name))
-        for name in ("good", "shim", "broken", "empty")
-    ] == [Interpreter(path=str(good), has_pip=False), None, None, None]
+        for name in ("good", "mac", "shim", "broken", "short", "empty")
+    ] == [
+        Interpreter(path=str(good), has_pip=False, platform="linux", machine="x86_64"),
+        Interpreter(path=str(mac), has_pip=True, platform="darwin", machine="aarch64"),
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_interpreter_runs_linux_packages_of_its_own_machine() -> None:
+    linux = Interpreter(path="p", has_pip=True, platform="linux", machine="aarch64")
+    mac = Interpreter(path="p", has_pip=True, platform="darwin", machine="aarch64")
+    assert [
+        linux.runs("aarch64"),
+        linux.runs("x86_64"),
+        mac.runs("aarch64"),
+    ] == [True, False, False]
+
+
+def load_pyc(path: Path) -> types.CodeType:
+    code = marshal.loads(path.read_bytes()[16:])
+    assert isinstance(code, types.CodeType)
+    return code
 
 
 def test_compile_package_writes_unchecked_hash_bytecode(tmp_path: Path) -> None:
@@ -824,6 +951,34 @@ def test_compile_package_writes_unchecked_hash_bytecode(tmp_path: Path) -> None:
     pyc = tmp_path / "__pycache__" / f"good.{TAG}.pyc"
     assert pyc.read_bytes()[4:8] == UNCHECKED_HASH
     assert not (tmp_path / "__pycache__" / f"bad.{TAG}.pyc").exists()
+    # Named as on Lambda, and without the columns of each instruction (-X no_debug_ranges).
+    code = load_pyc(pyc)
+    assert code.co_filename == "/var/task/good.py"
+    assert {position[2:] for position in code.co_positions()} == {(None, None)}
+
+
+def test_compile_package_only_the_modules_named(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"used.py": "", "unused.py": "", "pkg/__init__.py": "", "pkg/sub/mod.py": ""},
+    )
+    modules = [tmp_path / "used.py", tmp_path / "pkg" / "sub" / "mod.py"]
+    assert compile_package(tmp_path, sys.executable, modules=modules) == Compiled(
+        modules=2, failed=0
+    )
+    assert sorted(
+        p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pyc")
+    ) == [f"__pycache__/used.{TAG}.pyc", f"pkg/sub/__pycache__/mod.{TAG}.pyc"]
+    code = load_pyc(tmp_path / "pkg" / "sub" / "__pycache__" / f"mod.{TAG}.pyc")
+    assert code.co_filename == "/var/task/pkg/sub/mod.py"
+
+
+def test_compile_package_with_no_modules_compiles_nothing(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"unused.py": ""})
+    assert compile_package(tmp_path, sys.executable, modules=[]) == Compiled(
+        modules=0, failed=0
+    )
+    assert not list(tmp_path.rglob("*.pyc"))
 
 
 def test_compile_package_failure_is_reported(
@@ -840,6 +995,125 @@ def test_compile_package_failure_is_reported(
         .getMessage()
         .startswith("compileall failed with exit code 1: /bin/false -m compileall")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the app to find its imports
+
+IMPORTING_APP = {
+    "app.py": """\
+import json
+import os
+from pathlib import Path
+
+import helper
+
+Path("cache").mkdir()
+Path("cache/data").write_text("written at import")
+
+
+def lambda_handler(event, context):
+    path = event["rawPath"]
+    assert context.get_remaining_time_in_millis() > 0
+    if path == "/":
+        import lazy
+
+        return {"statusCode": 200, "body": os.environ["GREETING"]}
+    if path == "/_dash-layout":
+        return {"statusCode": 503}
+    if path == "/_dash-dependencies":
+        raise ValueError("boom")
+    return None
+""",
+    "helper/__init__.py": "from helper import sub\n",
+    "helper/sub.py": "",
+    "lazy.py": "",
+    "unused.py": "",
+    "native.cpython-311-x86_64-linux-gnu.so": "",
+}
+
+
+def test_find_imports_runs_the_app_and_its_first_requests(tmp_path: Path) -> None:
+    write_tree(tmp_path, IMPORTING_APP)
+    found = find_imports(
+        tmp_path,
+        python=sys.executable,
+        handler="app.lambda_handler",
+        environment={"GREETING": "hello"},
+    )
+    assert found == Imports(
+        modules=tuple(
+            Path(name)
+            for name in ("app.py", "helper/__init__.py", "helper/sub.py", "lazy.py")
+        ),
+        failed=(
+            "GET /_dash-layout answered 503",
+            "GET /_dash-dependencies raised ValueError: boom",
+        ),
+        written=("cache",),
+    )
+    assert not (tmp_path / "cache").exists()
+    assert not list(tmp_path.rglob("__pycache__"))
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        pytest.param(
+            "import missing\n",
+            "ModuleNotFoundError: No module named 'missing'",
+            id="import-error",
+        ),
+        pytest.param("raise SystemExit(2)\n", "SystemExit: 2", id="system-exit"),
+        pytest.param(
+            "lambda_handler = None\ndel lambda_handler\n",
+            "AttributeError: module 'app' has no attribute 'lambda_handler'",
+            id="no-handler",
+        ),
+        pytest.param(
+            "import os, sys\nprint('dying', file=sys.stderr)\nos._exit(3)\n",
+            "it exited with code 3: dying",
+            id="hard-exit",
+        ),
+        pytest.param(
+            "import time\ntime.sleep(30)\n", "it did not finish in 1 s", id="timeout"
+        ),
+    ],
+)
+def test_find_imports_when_the_app_cannot_start(
+    tmp_path: Path, source: str, error: str
+) -> None:
+    write_tree(tmp_path, {"app.py": source})
+    found = find_imports(
+        tmp_path,
+        python=sys.executable,
+        handler="app.lambda_handler",
+        environment={},
+        timeout=1,
+    )
+    assert found == Imports(modules=(), error=error)
+
+
+def test_find_imports_sees_only_what_lambda_provides_from_this_machine(
+    tmp_path: Path,
+) -> None:
+    # This environment has boto3 (which Lambda provides) and PyYAML (which it does not).
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import boto3\nimport json\ndef handler(event, context):\n"
+            "    return {'statusCode': 200}\n",
+            "uses_yaml.py": "import yaml\ndef handler(event, context):\n    pass\n",
+        },
+    )
+    found = [
+        find_imports(tmp_path, python=sys.executable, handler=handler, environment={})
+        for handler in ("app.handler", "uses_yaml.handler")
+    ]
+    assert found == [
+        Imports(modules=(Path("app.py"),)),
+        Imports(modules=(), error="ModuleNotFoundError: No module named 'yaml'"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -900,6 +1174,7 @@ def test_format_report_over_the_limits() -> None:
         trimmed_size=3 * mb,
         python=None,
         compiled_modules=0,
+        bytecode="imported",
         sha256=None,
         seconds=1.0,
         notes=("no python3.12 on PATH",),
@@ -915,7 +1190,8 @@ def test_format_report_over_the_limits() -> None:
             "Unzipped   260.0 MB  of Lambda's 250 MB limit (104%), 2,007 files",
             "Zipped      60.0 MB  of the 50 MB direct-upload limit (120%)",
             "Left out  boto3 1.44.8: the Lambda runtime provides them",
-            "Trimmed      3.0 MB  in 10 files (tests, stubs, source maps, scripts, Jupyter extensions)",
+            "Trimmed      3.0 MB  in 10 files (tests, stubs, source maps, scripts, Jupyter "
+            "extensions, Dash dev bundles)",
             "Bytecode  none: see the note below",
             "Wrote /app/.aws-sam/build/Fn and /app/.aws-sam/build/template.yaml: sam deploy reads it",
             "note: no python3.12 on PATH",
@@ -924,22 +1200,93 @@ def test_format_report_over_the_limits() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("bytecode", "line"),
+    [
+        pytest.param(
+            "imported",
+            "Bytecode  1,234 modules the app imports, unchecked-hash, compiled by /usr/bin/python3.12",
+            id="imported",
+        ),
+        pytest.param(
+            "all",
+            "Bytecode  every module (1,234), unchecked-hash, compiled by /usr/bin/python3.12",
+            id="all",
+        ),
+    ],
+)
+def test_format_report_says_which_modules_have_bytecode(
+    bytecode: Bytecode, line: str
+) -> None:
+    report = BuildReport(
+        target=make_target("python3.12", "x86_64"),
+        output=Path("/app/app.zip"),
+        template=None,
+        function=None,
+        packages=(),
+        unzipped_size=0,
+        zipped_size=0,
+        files=0,
+        removed=(),
+        trimmed_files=0,
+        trimmed_size=0,
+        python="/usr/bin/python3.12",
+        compiled_modules=1234,
+        bytecode=bytecode,
+        sha256=None,
+        seconds=1.0,
+        notes=(),
+        warnings=(),
+    )
+    assert line in format_report(report).splitlines()
+
+
 # ---------------------------------------------------------------------------------------------
 # build() without the network
 
 
+class Recorder:
+    """A :class:`~lambdash.packager.Progress` that keeps what each step did."""
+
+    def __init__(self) -> None:
+        self.done_steps: list[str] = []
+
+    def step(self, title: str) -> None:
+        pass
+
+    def output(self, line: str) -> None:
+        pass
+
+    def done(self, summary: str) -> None:
+        self.done_steps.append(summary)
+
+
 def test_build_app_without_requirements(tmp_path: Path) -> None:
     project = make_project(tmp_path / "app", handler="missing.handler")
-    (project / "uses_setuptools.py").write_text("import setuptools\n")
+    (project / "uses_setuptools.py").write_text(
+        "import setuptools\n\ndef debug(app):\n    app.enable_dev_tools(debug=True)\n"
+    )
     out = tmp_path / "app.zip"
+    progress = Recorder()
     report = build(
-        project, output=out, template=project / "template.yaml", runtime=RUNTIME
+        project,
+        output=out,
+        template=project / "template.yaml",
+        runtime=RUNTIME,
+        progress=progress,
     )
     assert report.notes == (
         "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only",
+        "bytecode for every module, a larger package: the app failed when it ran at build time "
+        "to find the modules it imports: ModuleNotFoundError: No module named 'missing' (if it "
+        "needs environment variables to start, set them in this shell)",
     )
     assert report.warnings == (
         "the template's Handler 'missing.handler' names a module that is not in the package",
+    )
+    assert progress.done_steps[0] == (
+        "trimmed 0 files, 0.0 MB (kept setuptools: the app imports it; Dash's dev bundles: "
+        "the app turns on dev tools)"
     )
     assert zip_names(out) == [
         "__pycache__/",
@@ -949,13 +1296,153 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
         "template.yaml",
         "uses_setuptools.py",
     ]
-    assert (report.output, report.sha256, report.compiled_modules, report.python) == (
+    assert (
+        report.output,
+        report.sha256,
+        report.compiled_modules,
+        report.bytecode,
+        report.python,
+    ) == (
         out,
         hashlib.sha256(out.read_bytes()).hexdigest(),
         2,
+        "all",
         sys.executable,
     )
     assert report.zipped_size == out.stat().st_size
+
+
+IMPORTS_HELPER = """\
+import helper
+from lambdash import make_handler
+
+
+def wsgi(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+lambda_handler = make_handler(wsgi)
+"""
+
+
+def lambdash_project(path: Path, wheels: Path, app: str) -> Path:
+    """A project whose app.py is *app*, beside helper.py and unused.py, needing lambdash."""
+    wheel = write_self_wheel(wheels)
+    project = make_project(path, requirements=f"{wheel}\n--no-index\n")
+    write_tree(project, {"app.py": app, "helper.py": "", "unused.py": ""})
+    return project
+
+
+def pyc_sources(archive: Path) -> list[str]:
+    """The modules *archive* has bytecode for, as source paths."""
+    return sorted(
+        name.replace("__pycache__/", "").replace(f".{TAG}.pyc", ".py")
+        for name in zip_names(archive)
+        if name.endswith(".pyc")
+    )
+
+
+def test_build_compiles_only_the_modules_the_app_imports(tmp_path: Path) -> None:
+    project = lambdash_project(tmp_path / "app", tmp_path / "wheels", IMPORTS_HELPER)
+    out = tmp_path / "app.zip"
+    progress = Recorder()
+    report = build(project, output=out, progress=progress)
+    compiled = pyc_sources(out)
+    assert {"app.py", "helper.py", "lambdash/__init__.py", "lambdash/_wsgi.py"} <= set(
+        compiled
+    )
+    assert not [m for m in compiled if m == "unused.py" or "/local/" in m]
+    assert "lambdash/local/__init__.py" in zip_names(out)
+    assert (report.bytecode, report.compiled_modules, report.notes) == (
+        "imported",
+        len(compiled),
+        (),
+    )
+    assert (
+        f"ran app.lambda_handler: it imports {len(compiled)} modules of the package"
+        in progress.done_steps
+    )
+
+
+def test_build_bytecode_for_every_module(tmp_path: Path) -> None:
+    project = lambdash_project(tmp_path / "app", tmp_path / "wheels", IMPORTS_HELPER)
+    out = tmp_path / "app.zip"
+    report = build(project, output=out, bytecode="all")
+    compiled = pyc_sources(out)
+    assert {"unused.py", "lambdash/local/__init__.py"} <= set(compiled)
+    assert (report.bytecode, report.compiled_modules) == ("all", len(compiled))
+
+
+def test_build_reports_what_the_app_did_at_build_time(tmp_path: Path) -> None:
+    app = (
+        IMPORTS_HELPER.replace('"200 OK"', '"502 Bad Gateway"')
+        + 'open("state.db", "w").close()\n'
+    )
+    project = lambdash_project(tmp_path / "app", tmp_path / "wheels", app)
+    out = tmp_path / "app.zip"
+    report = build(project, output=out)
+    assert report.bytecode == "imported"
+    assert report.notes == (
+        "at build time GET / answered 502; GET /_dash-layout answered 502; GET "
+        "/_dash-dependencies answered 502: the modules those requests import have no bytecode",
+    )
+    assert report.warnings == (
+        "the app wrote state.db into the package when it ran at build time; removed. On "
+        "Lambda the package is read-only: write under /tmp",
+    )
+    assert "state.db" not in zip_names(out)
+
+
+def test_build_for_another_machine_compiles_every_module(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app")
+    other = "arm64" if MACHINE == "x86_64" else "x86_64"
+    report = build(project, output=tmp_path / "app.zip", arch=other)
+    assert report.notes[-1] == (
+        f"bytecode for every module, a larger package: {sys.executable} runs on "
+        f"{sys.platform} {MACHINE}, so it cannot load this package's Linux {other} wheels to "
+        f"run the app and find the modules it imports; build on Linux {other} (CI or a "
+        "container) for the smaller package"
+    )
+    assert (report.bytecode, report.compiled_modules) == ("all", 1)
+
+
+def test_build_zip_without_a_template_compiles_every_module(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app")
+    (project / "template.yaml").unlink()
+    report = build(project, output=tmp_path / "app.zip", runtime=RUNTIME)
+    assert report.notes[-1] == (
+        "bytecode for every module, a larger package: with no template Handler to run, the "
+        "modules the app imports are unknown (pass --template)"
+    )
+    assert (report.bytecode, report.compiled_modules) == ("all", 1)
+
+
+def test_cli_bytecode_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "app")
+    (project / "unused.py").write_text("")
+    out = tmp_path / "app.zip"
+    arguments = ["build", "--dir", str(project), "-o", str(out)]
+    assert main([*arguments, "--bytecode", "all"]) == 0
+    assert (
+        f"Bytecode  every module (2), unchecked-hash, compiled by {sys.executable}"
+        in capsys.readouterr().out.splitlines()
+    )
+    assert main(arguments) == 0
+    assert (
+        f"Bytecode  1 module the app imports, unchecked-hash, compiled by {sys.executable}"
+        in capsys.readouterr().out.splitlines()
+    )
+
+
+def test_build_rejects_an_unknown_bytecode_choice(tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as caught:
+        build(tmp_path, bytecode="some")  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "unknown bytecode choice 'some'; choose 'imported' or 'all'"
+    )
 
 
 def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
@@ -1040,7 +1527,7 @@ def test_build_directory_output_replaces_the_previous_build(tmp_path: Path) -> N
     stale = out / "Function" / "stale.py"
     stale.parent.mkdir(parents=True)
     stale.write_text("")
-    report = build(project, output=out)
+    report = build(project, output=out, bytecode="all")
     assert not stale.exists()
     assert sorted(p.name for p in out.iterdir()) == ["Function", "template.yaml"]
     assert (out / "template.yaml").read_text() == (
@@ -1206,17 +1693,19 @@ INVOKE = """\
 import json, sys
 module, _, name = sys.argv[1].rpartition(".")
 handler = getattr(__import__(module, fromlist=[name]), name)
-print(json.dumps(handler(json.loads(sys.argv[2]), None)))
+for event in json.loads(sys.argv[2]):
+    print(json.dumps(handler(event, None)))
 """
 
 
-def invoke(
-    package: Path, handler: str, event: dict[str, object]
-) -> tuple[dict[str, object], str]:
-    """Call the handler in a fresh interpreter that sees only *package* and the stdlib, as on Lambda."""
+def invoke_all(
+    package: Path, handler: str, events: list[dict[str, object]]
+) -> tuple[list[dict[str, object]], str]:
+    """Call the handler with each of *events* in one fresh interpreter that sees only *package*
+    and the stdlib, as on Lambda."""
     before = tree(package)
     done = subprocess.run(
-        [sys.executable, "-S", "-v", "-c", INVOKE, handler, json.dumps(event)],
+        [sys.executable, "-S", "-v", "-c", INVOKE, handler, json.dumps(events)],
         env={
             "PYTHONPATH": str(package),
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -1228,12 +1717,45 @@ def invoke(
         timeout=120,
     )
     assert tree(package) == before  # nothing written into /var/task's stand-in
-    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
-    return result, done.stderr
+    lines = done.stdout.splitlines()[-len(events) :]
+    return [json.loads(line) for line in lines], done.stderr
+
+
+def invoke(
+    package: Path, handler: str, event: dict[str, object]
+) -> tuple[dict[str, object], str]:
+    """Call the handler once in a fresh interpreter, as :func:`invoke_all` does."""
+    (result,), verbose = invoke_all(package, handler, [event])
+    return result, verbose
+
+
+def page_scripts(page: dict[str, object]) -> list[str]:
+    """The paths inside the API of the scripts a Dash page loads (REST API stage Prod)."""
+    return re.findall(r'<script src="/Prod(/[^"?]+)', str(page["body"]))
+
+
+# The demo's callback, as the page calls it once loaded.
+DEMO_CALLBACK = rest_event(
+    method="POST",
+    path="/_dash-update-component",
+    headers=[("Content-Type", "application/json")],
+    body=json.dumps(
+        {
+            "output": "..graph.figure...summary.children..",
+            "outputs": [
+                {"id": "graph", "property": "figure"},
+                {"id": "summary", "property": "children"},
+            ],
+            "inputs": [{"id": "frequency", "property": "value", "value": 3}],
+            "changedPropIds": [],
+            "state": [],
+        }
+    ).encode(),
+)
 
 
 class TestHeavyBuilds:
-    """Heavy: real pip against PyPI, a session-wide cache; about 90 s in all."""
+    """Heavy: real pip against PyPI, a session-wide cache; about two minutes in all."""
 
     def test_demo_zip_serves_the_page_in_a_fresh_interpreter(
         self, demo_zip: tuple[BuildReport, Path], tmp_path: Path
@@ -1284,16 +1806,88 @@ class TestHeavyBuilds:
         assert "dash/dcc/async-graph.js" in names
         assert not [n for n in names if {"tests", "test"} & set(n.split("/")[:-1])]
         assert not [n for n in names if n.endswith((".js.map", ".pyi"))]
-        assert len(pycs) == report.compiled_modules > 2000
+        # Dash's production builds stay, its development builds and dash_table's demo go.
+        assert {
+            "dash/dash-renderer/build/dash_renderer.min.js",
+            "dash/deps/react@18.3.1.min.js",
+            "dash/dash_table/bundle.js",
+            "dash/dash_table/async-table.js",
+        } <= set(names)
+        assert not {
+            "dash/dash-renderer/build/dash_renderer.dev.js",
+            "dash/deps/react@18.3.1.js",
+            "dash/dash_table/commons.js",
+        } & set(names)
+        # Bytecode for the modules the app imports (some 470 of 2,400).
+        assert report.bytecode == "imported"
+        assert 300 < len(pycs) == report.compiled_modules < 1000
         assert set(pycs.values()) == {UNCHECKED_HASH}
-        assert f"dash/__pycache__/__init__.{TAG}.pyc" in pycs
+        assert {
+            f"dash/__pycache__/__init__.{TAG}.pyc",
+            f"plotly/graph_objs/__pycache__/_figure.{TAG}.pyc",
+            f"__pycache__/app.{TAG}.pyc",
+        } <= set(pycs)
+        assert f"plotly/graph_objs/__pycache__/_figurewidget.{TAG}.pyc" not in pycs
         assert report.warnings == (
             f"--runtime {RUNTIME} differs from the template's Runtime python3.13: the function "
             "would run this package on python3.13",
         )
         assert report.zipped_size == archive.stat().st_size
         assert report.unzipped_size == sum(p.size for p in report.packages)
-        assert report.trimmed_size > 20 * 1024 * 1024
+        assert report.trimmed_size > 40 * 1024 * 1024
+        assert report.notes == ()
+
+    def test_demo_zip_serves_its_scripts_data_and_callback(
+        self, demo_zip: tuple[BuildReport, Path], tmp_path: Path
+    ) -> None:
+        _, archive = demo_zip
+        package = unpack(archive, tmp_path / "task")
+        page, _ = invoke(package, "app.lambda_handler", rest_event(path="/"))
+        scripts = page_scripts(page)
+        assert [s for s in scripts if "dash_renderer" in s] == [
+            next(s for s in scripts if s.endswith(".min.js") and "dash_renderer" in s)
+        ]
+        events = [
+            *(rest_event(path=script) for script in scripts),
+            rest_event(path="/_dash-layout"),
+            rest_event(path="/_dash-dependencies"),
+            DEMO_CALLBACK,
+        ]
+        results, _ = invoke_all(package, "app.lambda_handler", events)
+        assert [r["statusCode"] for r in results] == [200] * len(events)
+        assert "sin(3x)" in str(results[-1]["body"])
+
+    def test_demo_with_dev_tools_keeps_and_serves_the_dev_bundles(
+        self, pip_cache: Path, tmp_path: Path
+    ) -> None:
+        project = tmp_path / "dash_app"
+        shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns(".aws-sam"))
+        app = project / "app.py"
+        app.write_text(
+            app.read_text().replace(
+                "lambda_handler = make_handler(app)",
+                "app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)\n"
+                "lambda_handler = make_handler(app)",
+            )
+        )
+        out = tmp_path / "app.zip"
+        build(project, runtime=RUNTIME, arch="x86_64", output=out)
+        package = unpack(out, tmp_path / "task")
+        page, _ = invoke(package, "app.lambda_handler", rest_event(path="/"))
+        scripts = page_scripts(page)
+        # The renderer's, React's and ReactDOM's development builds.
+        assert [
+            any(part in s and not s.endswith(".min.js") for s in scripts)
+            for part in ("/dash_renderer.", "/react@", "/react-dom@")
+        ] == [True, True, True]
+        # As a browser asks: uncompressed, the renderer's 8 MB build is over Lambda's 6 MB limit.
+        gzip = [("Accept-Encoding", "gzip")]
+        results, _ = invoke_all(
+            package,
+            "app.lambda_handler",
+            [rest_event(path=s, headers=gzip) for s in scripts],
+        )
+        assert [r["statusCode"] for r in results] == [200] * len(scripts)
 
     def test_demo_zip_is_reproducible(
         self, demo_zip: tuple[BuildReport, Path], tmp_path: Path
@@ -1362,6 +1956,13 @@ class TestHeavyBuilds:
             assert report.python == str(bin_dir / "python3.12")
             pyc = function_dir / "dash" / "__pycache__" / "__init__.cpython-312.pyc"
             assert pyc.read_bytes()[4:8] == UNCHECKED_HASH
+            # This x86_64 machine cannot run arm64 wheels to find the imports.
+            assert report.bytecode == "all"
+            assert [
+                n
+                for n in report.notes
+                if n.startswith("bytecode for every module, a larger package: ")
+            ]
         else:
             assert report.python is None
             assert "no python3.12 on PATH" in report.notes[-1]
@@ -1446,7 +2047,7 @@ class TestHeavyBuilds:
         ]
         steps = printed.err.splitlines()
         assert [s.split("s  ", 1)[1].split()[0] for s in steps] == [
-            "built", "pip", "trimmed", "copied", "compiled", "wrote",
+            "built", "pip", "trimmed", "copied", "ran", "compiled", "wrote",
         ]  # fmt: skip
 
     def test_cli_error_and_hint(

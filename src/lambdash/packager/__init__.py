@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lambdash.packager._report import UNZIPPED_LIMIT as UNZIPPED_LIMIT
     from lambdash.packager._report import ZIPPED_LIMIT as ZIPPED_LIMIT
     from lambdash.packager._report import BuildReport as BuildReport
+    from lambdash.packager._report import Bytecode as Bytecode
     from lambdash.packager._report import PackageSize as PackageSize
     from lambdash.packager._report import format_report as format_report
     from lambdash.packager._target import ARCHES as ARCHES
@@ -34,6 +35,7 @@ __all__ = [
     "UNZIPPED_LIMIT",
     "ZIPPED_LIMIT",
     "BuildReport",
+    "Bytecode",
     "NullProgress",
     "PackageSize",
     "PipResult",
@@ -57,6 +59,7 @@ _MODULES = {
     "UNZIPPED_LIMIT": "_report",
     "ZIPPED_LIMIT": "_report",
     "BuildReport": "_report",
+    "Bytecode": "_report",
     "PackageSize": "_report",
     "format_report": "_report",
     "ARCHES": "_target",

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import get_args
 
 from lambdash._command import CommandError
 from lambdash.local._template import TemplateSettings
@@ -17,8 +18,6 @@ from lambdash.local._template import read_template
 from lambdash.packager._app import app_files
 from lambdash.packager._app import copy_app
 from lambdash.packager._app import handler_found
-from lambdash.packager._bytecode import Interpreter
-from lambdash.packager._bytecode import compile_package
 from lambdash.packager._bytecode import find_python
 from lambdash.packager._pip import PipRunner
 from lambdash.packager._pip import SubprocessPip
@@ -26,9 +25,11 @@ from lambdash.packager._pip import install_args
 from lambdash.packager._pip import install_failure
 from lambdash.packager._pip import run_pip
 from lambdash.packager._pip import summarize
+from lambdash.packager._precompile import precompile
 from lambdash.packager._progress import NullProgress
 from lambdash.packager._progress import Progress
 from lambdash.packager._report import BuildReport
+from lambdash.packager._report import Bytecode
 from lambdash.packager._report import PackageSize
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import Requirements
@@ -44,6 +45,7 @@ from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import imports_setuptools
 from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
+from lambdash.packager._trim import uses_dash_dev_tools
 from lambdash.packager._wheels import build_local_wheels
 from lambdash.packager._wheels import write_self_wheel
 from lambdash.packager._zip import measure
@@ -78,12 +80,15 @@ def build(
     template: StrPath | None = None,
     pip_runner: PipRunner | None = None,
     progress: Progress | None = None,
+    bytecode: Bytecode = "imported",
 ) -> BuildReport:
     """Build the Lambda package of the app in *project_dir*.
 
     pip installs Linux wheels for the runtime and architecture; what Lambda provides (boto3) is
     left out, what no app loads is trimmed, the app's code is copied in, and everything is compiled
-    to unchecked-hash bytecode by a Python of the runtime's version, when one is on PATH.
+    to unchecked-hash bytecode by a Python of the runtime's version, when one is on PATH: the
+    modules the app imports when that Python runs it once (it imports the template's Handler and
+    serves ``/``, ``/_dash-layout`` and ``/_dash-dependencies``), or every module when it cannot.
 
     :param project_dir: the app's directory: its ``template.yaml``, ``requirements.txt`` and code.
     :param runtime: ``python3.10`` to ``python3.14``; default: the template's, else python3.13.
@@ -98,8 +103,14 @@ def build(
     :param pip_runner: runs pip; default: ``python -m pip`` on a Python of the runtime's version
         when one is found (pip evaluates environment markers for the Python it runs on).
     :param progress: receives the steps as they run.
+    :param bytecode: ``"imported"`` compiles the modules the app imports when it runs at build
+        time, ``"all"`` every module (a larger package; the first use of a module the app imports
+        later, on another page or in a callback, then needs no compiling either).
     :raises CommandError: with a hint, when the app cannot be built for the target.
     """
+    if bytecode not in get_args(Bytecode):
+        msg = f"unknown bytecode choice {bytecode!r}; choose 'imported' or 'all'"
+        raise CommandError(msg)
     started = time.monotonic()
     progress = progress or NullProgress()
     plan = _plan(Path(project_dir), runtime, arch, output, requirements, template)
@@ -129,7 +140,16 @@ def build(
                 "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only"
             )
         removed, trimmed = _trim_and_copy(plan, staging, progress, warnings)
-        compiled = _compile(staging, target, interpreter, progress, notes)
+        compiled = precompile(
+            staging,
+            target=target,
+            settings=plan.settings,
+            interpreter=interpreter,
+            bytecode=bytecode,
+            progress=progress,
+        )
+        notes += compiled.notes
+        warnings += compiled.warnings
         written = _write(plan, staging, progress)
     unzipped = sum(size for size, _ in written.sizes.values())
     return BuildReport(
@@ -150,36 +170,13 @@ def build(
         trimmed_files=trimmed.total_files,
         trimmed_size=trimmed.total_size,
         python=interpreter.path if interpreter else None,
-        compiled_modules=compiled,
+        compiled_modules=compiled.modules,
+        bytecode=compiled.bytecode,
         sha256=written.sha256,
         seconds=time.monotonic() - started,
         notes=tuple(notes),
         warnings=(*warnings, *limit_warnings(unzipped, written.zipped)),
     )
-
-
-def _compile(
-    staging: Path,
-    target: Target,
-    interpreter: Interpreter | None,
-    progress: Progress,
-    notes: list[str],
-) -> int:
-    progress.step("compiling bytecode")
-    if interpreter is None:
-        notes.append(_no_bytecode(target))
-        progress.done(f"no bytecode: no python{target.python_version} on PATH")
-        return 0
-    result = compile_package(staging, interpreter.path)
-    if result.failed:
-        notes.append(
-            f"files that are not valid Python {target.python_version} stay source only "
-            f"(they fail on Lambda too, if imported): {result.failed}"
-        )
-    progress.done(
-        f"compiled {result.modules:,} modules to unchecked-hash bytecode with {interpreter.path}"
-    )
-    return result.modules
 
 
 def _plan(
@@ -320,11 +317,29 @@ def _trim_and_copy(
         plan.code_dir, exclude=[plan.output, *(p.path for p in plan.requirements.local)]
     )
     keep_setuptools = imports_setuptools(plan.code_dir / f for f in files)
-    trimmed = trim(staging, keep_setuptools=keep_setuptools)
+    keep_dev_bundles = uses_dash_dev_tools(
+        [
+            *(plan.code_dir / f for f in files),
+            *([plan.template] if plan.template else []),
+        ]
+    )
+    trimmed = trim(
+        staging,
+        keep_setuptools=keep_setuptools,
+        keep_dash_dev_bundles=keep_dev_bundles,
+    )
+    kept = [
+        *(["setuptools: the app imports it"] if keep_setuptools else []),
+        *(
+            ["Dash's dev bundles: the app turns on dev tools"]
+            if keep_dev_bundles
+            else []
+        ),
+    ]
     progress.done(
         (f"left out {', '.join(removed)} (Lambda provides them); " if removed else "")
         + f"trimmed {trimmed.total_files:,} files, {trimmed.total_size / 1024 / 1024:.1f} MB"
-        + (" (kept setuptools: the app imports it)" if keep_setuptools else "")
+        + (f" (kept {'; '.join(kept)})" if kept else "")
     )
     progress.step("copying the app")
     shadowed = copy_app(plan.code_dir, files, staging)
@@ -340,16 +355,6 @@ def _trim_and_copy(
             f"the template's Handler {handler!r} names a module that is not in the package"
         )
     return removed, trimmed
-
-
-def _no_bytecode(target: Target) -> str:
-    return (
-        f"no python{target.python_version} on PATH, so the package has no bytecode: every cold "
-        "start compiles each module it imports (a Dash app starts about 3 times slower). Install "
-        f"Python {target.python_version} (pyenv install {target.python_version}, uv python install "
-        f"{target.python_version}, or your system's package) so that python{target.python_version} "
-        "is on PATH, and build again"
-    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -18,9 +18,10 @@ __all__ = ["DESCRIPTION", "HELP", "ConsoleProgress", "add_arguments", "run"]
 HELP = "build the Lambda package: Linux wheels, trimmed, precompiled, without Docker"
 DESCRIPTION = (
     "Build the app's Lambda package without Docker: pip installs the manylinux wheels the "
-    "runtime can load, boto3 (which Lambda provides) is left out, tests, stubs and source maps "
-    "are trimmed, and everything is precompiled to bytecode that stays valid in a zip. The "
-    "output is a reproducible zip (-o app.zip) or .aws-sam/build, ready for sam deploy."
+    "runtime can load, boto3 (which Lambda provides) is left out, tests, stubs, source maps and "
+    "Dash's dev bundles are trimmed, and the modules the app imports (found by running it once) "
+    "are precompiled to bytecode that stays valid in a zip. The output is a reproducible zip "
+    "(-o app.zip) or .aws-sam/build, ready for sam deploy."
 )
 
 
@@ -55,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the handler's package or DIR, else pyproject.toml)",
     )
     parser.add_argument(
+        "--bytecode",
+        choices=("imported", "all"),
+        default="imported",
+        help="precompile the modules the app imports when it runs once at build time, or all "
+        "of them (a larger package) (default: imported)",
+    )
+    parser.add_argument(
         "--dir",
         type=Path,
         default=Path("."),
@@ -75,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         requirements=args.requirements,
         template=args.template,
         progress=ConsoleProgress(sys.stderr),
+        bytecode=args.bytecode,
     )
     print(format_report(report))
     return 0

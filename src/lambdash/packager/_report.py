@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Literal
 
 from lambdash.packager._target import Target
 
@@ -11,6 +12,7 @@ __all__ = [
     "UNZIPPED_LIMIT",
     "ZIPPED_LIMIT",
     "BuildReport",
+    "Bytecode",
     "PackageSize",
     "format_report",
     "limit_warnings",
@@ -22,6 +24,9 @@ __all__ = [
 # are MiB: the unzipped limit is 262,144,000 bytes.
 UNZIPPED_LIMIT = 250 * 1024 * 1024
 ZIPPED_LIMIT = 50 * 1024 * 1024
+
+# Which modules get bytecode: those the app imports when it runs at build time, or all of them.
+Bytecode = Literal["imported", "all"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,7 +45,8 @@ class BuildReport:
     ``output`` is the zip, or the function's directory beside ``template`` in a directory build.
     ``packages`` come largest first; sizes are apparent sizes in bytes. ``zipped_size`` of a
     directory build is the size its zip would have. ``python`` is the interpreter that compiled
-    the bytecode, ``None`` when none was found.
+    the bytecode, ``None`` when none was found; ``bytecode`` then says for which modules: those
+    the app imported when it ran at build time, or all of them.
     """
 
     target: Target
@@ -56,6 +62,7 @@ class BuildReport:
     trimmed_size: int
     python: str | None
     compiled_modules: int
+    bytecode: Bytecode
     sha256: str | None
     seconds: float
     notes: tuple[str, ...]
@@ -110,10 +117,16 @@ def format_report(report: BuildReport, *, top: int = 10) -> str:
         )
     lines.append(
         f"Trimmed   {_mb(report.trimmed_size):>9}  in {report.trimmed_files:,} files "
-        "(tests, stubs, source maps, scripts, Jupyter extensions)"
+        "(tests, stubs, source maps, scripts, Jupyter extensions, Dash dev bundles)"
+    )
+    modules = (
+        f"{report.compiled_modules:,} module{'' if report.compiled_modules == 1 else 's'} "
+        "the app imports"
+        if report.bytecode == "imported"
+        else f"every module ({report.compiled_modules:,})"
     )
     lines.append(
-        f"Bytecode  {report.compiled_modules:,} modules, unchecked-hash, compiled by {report.python}"
+        f"Bytecode  {modules}, unchecked-hash, compiled by {report.python}"
         if report.python
         else "Bytecode  none: see the note below"
     )

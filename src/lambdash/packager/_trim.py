@@ -18,6 +18,7 @@ __all__ = [
     "imports_setuptools",
     "remove_distributions",
     "trim",
+    "uses_dash_dev_tools",
 ]
 
 # The python runtimes include the AWS SDK: "The runtime includes the AWS SDK for Python (Boto3)"
@@ -111,13 +112,45 @@ _PATHS = {
 # Source maps are fetched only by a browser's devtools; Dash's pages never request them, and the
 # map of a served script is never needed to run it. Only maps of scripts and styles are trimmed.
 _SOURCE_MAP = re.compile(r"\.(m?js|css)\.map$")
+# Files matched by a glob under the package root.
+_GLOBS = {
+    # Dash's development builds: the renderer's (7.7 MB), React's and prop-types' unminified
+    # builds and dcc's prop-types checks. Dash serves them only with dev tools on
+    # (dev_tools_serve_dev_bundles, dev_tools_props_check: dash.py _generate_scripts_html), and
+    # those are off unless the app calls enable_dev_tools() (app.run(debug=True) does, but Lambda
+    # never runs app.run) or DASH_SERVE_DEV_BUNDLES or DASH_PROPS_CHECK is set; then they stay,
+    # see uses_dash_dev_tools. `lambdash serve` and `python app.py` run the app's own environment,
+    # not this package, so debugging locally keeps working.
+    "Dash dev bundles": (
+        "dash/dash-renderer/build/dash_renderer.dev.js",
+        "dash/dcc/proptypes.js",
+        "dash/deps/react@*[0-9].js",
+        "dash/deps/react-dom@*[0-9].js",
+        "dash/deps/prop-types@*[0-9].js",
+    ),
+    # numpy's SIMD test module (3 MB): only numpy's own tests import it, and they are trimmed.
+    "numpy/_core/_simd": ("numpy/_core/_simd.*", "numpy/core/_simd.*"),
+}
+# dash_table's demo page, its webpack test bundles and the chunk they share (commons.js, 3.8 MB).
+# Dash serves a file of its own only when a component library registers it (dash/_validate.py
+# validate_js_path), and dash_table registers only bundle.js and its async-*.js chunks. A file
+# its __init__.py names stays, should a later version register it.
+_DASH_TABLE = "dash/dash_table"
+_DASH_TABLE_UNSERVED = re.compile(
+    r"(commons|demo|runtime)\.js|index\.html|\w+\.\d+\.js(\.map)?"
+)
 
 
-def trim(root: Path, *, keep_setuptools: bool = False) -> Trimmed:
+def trim(
+    root: Path, *, keep_setuptools: bool = False, keep_dash_dev_bundles: bool = False
+) -> Trimmed:
     """Remove from the installed packages what no app loads on Lambda.
 
     Never removed: ``*.dist-info`` (Dash reads package metadata at import), ``plotly.min.js``, the
     ``async-*.js`` chunks, or anything of the app's own code (it is copied in afterwards).
+
+    :param keep_setuptools: keep setuptools, which the app imports.
+    :param keep_dash_dev_bundles: keep Dash's development builds, which the app's dev tools serve.
     """
     files: dict[str, int] = {}
     sizes: dict[str, int] = {}
@@ -137,6 +170,14 @@ def trim(root: Path, *, keep_setuptools: bool = False) -> Trimmed:
         for relative in paths:
             if (root / relative).exists():
                 remove(rule, root / relative)
+    for rule, patterns in _GLOBS.items():
+        if rule == "Dash dev bundles" and keep_dash_dev_bundles:
+            continue
+        for pattern in patterns:
+            for path in sorted(root.glob(pattern)):
+                remove(rule, path)
+    for path in _dash_table_unserved(root / _DASH_TABLE):
+        remove("dash_table demo and tests", path)
     for path in sorted(root.rglob("*")):
         if path.parts[len(root.parts)].endswith(".dist-info") or not path.exists():
             continue
@@ -147,6 +188,20 @@ def trim(root: Path, *, keep_setuptools: bool = False) -> Trimmed:
         elif _SOURCE_MAP.search(path.name):
             remove("source maps", path)
     return Trimmed(files=files, sizes=sizes)
+
+
+def _dash_table_unserved(directory: Path) -> list[Path]:
+    init = directory / "__init__.py"
+    if not init.is_file():
+        return []
+    named = init.read_text(errors="replace")
+    return [
+        path
+        for path in sorted(directory.iterdir())
+        if path.is_file()
+        and _DASH_TABLE_UNSERVED.fullmatch(path.name)
+        and path.name not in named
+    ]
 
 
 def _measure(path: Path) -> tuple[int, int]:
@@ -168,4 +223,21 @@ def imports_setuptools(files: Iterable[Path]) -> bool:
         _SETUPTOOLS_IMPORT.search(path.read_text(errors="replace"))
         for path in files
         if path.suffix == ".py"
+    )
+
+
+# What turns on the dev tools that serve Dash's development builds (dash.py enable_dev_tools,
+# _setup_dev_tools), in the app's code or in its template's environment variables.
+_DASH_DEV_TOOLS = re.compile(
+    r"\b(enable_dev_tools|dev_tools_serve_dev_bundles|dev_tools_props_check"
+    r"|DASH_SERVE_DEV_BUNDLES|DASH_PROPS_CHECK)\b"
+)
+
+
+def uses_dash_dev_tools(files: Iterable[Path]) -> bool:
+    """Whether any of *files* (the app's Python files and its template) turns on Dash's dev tools."""
+    return any(
+        _DASH_DEV_TOOLS.search(path.read_text(errors="replace"))
+        for path in files
+        if path.suffix in (".py", ".yaml", ".yml", ".json") and path.is_file()
     )
