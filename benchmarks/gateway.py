@@ -1,16 +1,19 @@
-"""The demo Dash app through ``lambdash serve``'s gateway versus Werkzeug's development server.
+"""The demo Dash app through ``lambdash serve`` versus Werkzeug's development server.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/gateway.py [--requests N] [--clients C]
 
-Both servers listen on 127.0.0.1 only and serve examples/dash_app in the same run:
+Each server runs as its own process in examples/dash_app, as a developer starts it, listening on
+127.0.0.1 only, with its request log going to a file:
 
-(a) ``lambdash serve``'s REST gateway (stage ``/Prod/``) with 4 warm worker processes;
-(b) Werkzeug's threaded development server running the app's Flask server in a thread.
+(a) ``lambdash serve --workers 4``: the template's REST API (stage ``/Prod/``), its function in
+    worker processes;
+(b) Werkzeug's threaded development server running the app's Flask server.
 
-Each server first gets a warm-up of 40 requests (index, layout, dependencies) from the clients.
-Then:
+The clients run in this process, so neither server shares an interpreter (and its GIL) with the
+load it is measured under. Each server first gets a warm-up of 40 requests (index, layout,
+dependencies) and one page load from the clients. Then:
 
 1. latency: N GETs of ``_dash-layout`` from C keep-alive clients (p50, p99, throughput, errors);
 2. page load: the index, then every same-origin ``<script src>`` and ``<link href>`` on it,
@@ -23,37 +26,49 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime
 import gzip
 import http.client
-import importlib
 import itertools
-import logging
 import math
 import os
 import platform
 import re
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
-from werkzeug.serving import make_server
-
-from lambdash.local import GatewayConfig
-from lambdash.local import Target
-from lambdash.local import running_gateway
-
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "dash_app"
 DEADLINE = 120.0  # seconds per loop
+WORKERS = 4
+LAMBDASH = [
+    sys.executable,
+    *("-m", "lambdash", "serve", "--port", "0", "--workers", str(WORKERS)),
+]
+# Werkzeug's server as `flask run` starts it, announcing its URL the way `lambdash serve` does.
+WERKZEUG = [
+    sys.executable,
+    "-c",
+    """
+import sys
+from werkzeug.serving import make_server
+from app import app
+server = make_server("127.0.0.1", 0, app.server, threaded=True)
+print(f"Open http://127.0.0.1:{server.server_port}/", file=sys.stderr, flush=True)
+server.serve_forever()
+""",
+]
 WARMUP = 40
 PAGE_LOADS = 20
 PAGE_THREADS = 10
@@ -255,8 +270,8 @@ def run_page_loads(index_url: str) -> PageLoads:
     return pages
 
 
-def measure(base_url: str, requests: int, clients: int) -> Figures:
-    """Warm-up, then the latency run and the page loads, against the app at *base_url*."""
+def warm_up(base_url: str, clients: int) -> None:
+    """The pages every first visit asks for, from all clients at once, then one page load."""
     warm = run_load(
         base_url,
         [
@@ -266,8 +281,13 @@ def measure(base_url: str, requests: int, clients: int) -> Figures:
         WARMUP,
         clients,
     )
-    if warm.errors:
-        print(f"warm-up errors on {base_url}: {warm.errors[:3]}", file=sys.stderr)
+    errors = warm.errors + page_load(base_url)[2]
+    if errors:
+        print(f"warm-up errors on {base_url}: {errors[:3]}", file=sys.stderr)
+
+
+def measure(base_url: str, requests: int, clients: int) -> Figures:
+    """The latency run and the page loads, against the app at *base_url*."""
     load = run_load(
         base_url, [urlsplit(base_url).path + "_dash-layout"], requests, clients
     )
@@ -275,18 +295,53 @@ def measure(base_url: str, requests: int, clients: int) -> Figures:
     return Figures(load=load, pages=pages)
 
 
-@contextmanager
-def werkzeug_server(flask_app: Any) -> Iterator[str]:
-    """Werkzeug's threaded development server on a free loopback port: its base URL."""
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="werkzeug", daemon=True)
-    thread.start()
+@contextlib.contextmanager
+def served(command: list[str], log: Path) -> Iterator[tuple[str, int]]:
+    """*command* serving the demo: its URL, from the ``Open <url>`` line it logs, and its pid."""
+    with log.open("wb") as sink:
+        # Its own session, so that whatever it leaves behind can be ended with it.
+        process = subprocess.Popen(
+            command,
+            cwd=DEMO,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield announced_url(process, log), process.pid
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def announced_url(process: subprocess.Popen[bytes], log: Path) -> str:
+    stop_at = time.monotonic() + DEADLINE
+    text = ""
+    while time.monotonic() < stop_at:
+        text = log.read_text(errors="replace")
+        if found := re.search(r"^Open (http://\S+)$", text, re.MULTILINE):
+            return found[1]
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    msg = f"{process.args!r} did not start serving:\n{text[-2000:]}"
+    raise RuntimeError(msg)
+
+
+def worker_processes(pid: int) -> int:
+    """How many of *pid*'s children are multiprocessing workers (Linux; 0 elsewhere)."""
+    count = 0
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in children.read_text().split():
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    count += 1
+    return count
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -314,7 +369,9 @@ def machine() -> str:
     )
 
 
-def table(ours: Figures, theirs: Figures, requests: int, clients: int) -> str:
+def table(
+    ours: Figures, theirs: Figures, requests: int, clients: int, workers: int
+) -> str:
     def row(metric: str, a: float, b: float, fmt: str) -> str:
         ratio = f"{a / b:.2f}" if b else "n/a"
         return f"| {metric} | {a:{fmt}} | {b:{fmt}} | {ratio} |"
@@ -353,7 +410,8 @@ def table(ours: Figures, theirs: Figures, requests: int, clients: int) -> str:
         [
             f"`_dash-layout`: {requests} GETs from {clients} keep-alive clients; page load: "
             f"index + same-origin scripts/stylesheets, {PAGE_THREADS} threads; "
-            "lambdash: REST gateway, 4 warm workers.",
+            f"lambdash: `lambdash serve --workers {WORKERS}` (the demo's REST API), "
+            f"{workers} workers warm; each server in its own process.",
             "",
             *lines,
             "",
@@ -371,19 +429,17 @@ def main() -> int:
     args = parser.parse_args()
     requests: int = max(1, args.requests)
     clients: int = max(1, args.clients)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    sys.path.insert(0, str(DEMO))
-    demo = importlib.import_module("app")
-    flask_app = demo.app.server
+    with tempfile.TemporaryDirectory() as logs:
+        with served(LAMBDASH, Path(logs, "lambdash.log")) as (url, pid):
+            warm_up(url, clients)
+            workers = worker_processes(pid)
+            ours = measure(url, requests, clients)
+        with served(WERKZEUG, Path(logs, "werkzeug.log")) as (url, _):
+            warm_up(url, clients)
+            theirs = measure(url, requests, clients)
 
-    target = Target(spec="app:app", code_dir=str(DEMO))
-    with running_gateway(target, GatewayConfig(gateway="rest", workers=4)) as gw:
-        ours = measure(gw.url, requests, clients)
-    with werkzeug_server(flask_app) as url:
-        theirs = measure(url, requests, clients)
-
-    print(table(ours, theirs, requests, clients))
+    print(table(ours, theirs, requests, clients, workers))
     failed = False
     for name, figures in (("lambdash serve", ours), ("Werkzeug", theirs)):
         errors = figures.load.errors + figures.pages.errors

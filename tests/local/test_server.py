@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import logging
 import re
+import socket
+import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +23,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from lambdash.local import GatewayConfig
+from lambdash.local import GatewayServer
+from lambdash.local import LocalGateway
 from lambdash.local import RunningGateway
 from lambdash.local import Target
+from lambdash.local import WorkerPool
 from lambdash.local import running_gateway
 from lambdash.local._model import Gateway
 from lambdash.local._target import Kind
@@ -123,8 +129,6 @@ def test_bytes_headers_and_queries_round_trip(
 
 @pytest.fixture(scope="module")
 def handlers_gateway() -> Iterator[Callable[..., RunningGateway]]:
-    import contextlib
-
     with contextlib.ExitStack() as stack:
 
         def start(
@@ -300,3 +304,133 @@ def test_binary_request_is_base64_for_the_function(
         headers={"Content-Type": "application/x-thing", "Accept": "image/png"},
     )[2]
     assert damaged == "\ufffd\ufffd".encode()
+
+
+class _SocketRecorder(GatewayServer):
+    """The gateway's server, noting the TCP_NODELAY flag of each connection as it closes."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        super().__init__(gateway, host="127.0.0.1", port=0)
+        self.nodelay: list[int] = []
+        self.closed = threading.Event()
+
+    def shutdown_request(self, request: Any) -> None:
+        self.nodelay.append(request.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        self.closed.set()
+        super().shutdown_request(request)
+
+
+def test_connections_do_not_wait_for_delayed_acks() -> None:
+    # With Nagle's algorithm on, every keep-alive response waited ~40 ms for the client's
+    # delayed ACK before its last segment left.
+    with contextlib.ExitStack() as stack:
+        pool = WorkerPool(Target(spec="echo_app:app", code_dir=APPS), size=1)
+        stack.callback(pool.close)
+        pool.start()
+        server = _SocketRecorder(LocalGateway(GatewayConfig(), pool))
+        stack.callback(server.server_close)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        stack.callback(server.shutdown)
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", server.server_port, timeout=60
+        )
+        for _ in range(2):
+            connection.request("GET", "/Prod/keep-alive")
+            assert connection.getresponse().read() == b""
+        connection.close()
+        assert server.closed.wait(timeout=60)
+    assert server.nodelay == [1]
+
+
+def test_a_burst_of_connections_waits_in_the_listen_queue() -> None:
+    # A page's scripts arrive on many connections at once. Beyond the listen backlog the kernel
+    # drops the SYN, and the browser retries it a second later.
+    pool = WorkerPool(Target(spec="echo_app:app", code_dir=APPS))
+    server = GatewayServer(LocalGateway(GatewayConfig(), pool), port=0)
+    try:
+        # Nothing accepts here, so each connection the kernel completes stays queued; the
+        # timeout turns a dropped SYN into a failure instead of a hang.
+        with contextlib.ExitStack() as stack:
+            connected = [
+                stack.enter_context(
+                    socket.create_connection(
+                        ("127.0.0.1", server.server_port), timeout=10
+                    )
+                )
+                for _ in range(40)
+            ]
+            assert len(connected) == 40
+    finally:
+        server.server_close()
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("echo_app:app", kind="app")
+    url = urlsplit(gw.url)
+    head = (
+        f"POST {url.path}upload HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        "Content-Type: application/octet-stream\r\nContent-Length: 5\r\n"
+        "Expect: 100-continue\r\n\r\n"
+    )
+    # The timeout only turns a server that holds the 100 back into a failure, not a hang.
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(head.encode())
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            chunk = sock.recv(1)
+            assert chunk, interim
+            interim += chunk
+        sock.sendall(b"\x00body")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        final = (response.status, response.read())
+    assert (interim, final) == (b"HTTP/1.1 100 Continue\r\n\r\n", (200, b"\x00body"))
+
+
+def test_a_chunked_request_is_refused_with_411(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("echo_app:app", kind="app")
+    url = urlsplit(gw.url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=60)
+    try:
+        # A body of unknown length goes out chunked.
+        connection.request("POST", f"{url.path}upload", body=iter([b"chunk"]))
+        response = connection.getresponse()
+        assert (response.status, response.getheader("Connection")) == (411, "close")
+    finally:
+        connection.close()
+
+
+def test_head_answers_with_the_get_headers_and_no_body(
+    handlers_gateway: Callable[..., RunningGateway],
+) -> None:
+    gw = handlers_gateway("handlers:ok")
+    url = urlsplit(gw.url)
+    # Pipelined on one connection: a body sent after the HEAD's headers would show up in the
+    # byte stream between the two answers.
+    requests = (
+        f"HEAD {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n"
+        f"GET {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n\r\n"
+    )
+    received = b""
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(requests.encode())
+        while chunk := sock.recv(65536):
+            received += chunk
+    end = received.index(b"\r\n\r\n") + 4
+    head, get = received[:end], received[end:]
+    body = b"lambdash-local 512 True lambdash-local"
+    assert (
+        head.split(b"\r\n")[0],
+        f"Content-Length: {len(body)}".encode() in head,
+    ) == (
+        b"HTTP/1.1 200 OK",
+        True,
+    )
+    assert (get.split(b"\r\n")[0], get.endswith(b"\r\n\r\n" + body)) == (
+        b"HTTP/1.1 200 OK",
+        True,
+    )
