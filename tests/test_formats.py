@@ -6,10 +6,14 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from lambdash import MalformedEventError
 from lambdash import UnsupportedEventError
 from lambdash import make_handler
+from lambdash._formats import apigw_v1
 from tests.conftest import FakeContext
 from tests.conftest import echo_app
 from tests.events import CLIENT_IP
@@ -502,3 +506,45 @@ class TestUnsupportedEvents:
             MalformedEventError, match=r"^the HTTP API event has no 'method'"
         ):
             handler(event, FakeContext())
+
+
+class TestProxyFastPath:
+    """The ``/{proxy+}`` shortcut in the REST parser answers exactly as the general route split."""
+
+    segment = st.text(alphabet="ab/%.-", max_size=6)
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        prefix=segment,
+        proxy=segment,
+        client_prefix=segment,
+        trailing=st.booleans(),
+    )
+    def test_agrees_with_the_general_split(
+        self, prefix: str, proxy: str, client_prefix: str, trailing: bool
+    ) -> None:
+        path = "/" + prefix.strip("/") + ("/" if prefix.strip("/") else "") + proxy
+        path = path + "/" if trailing else path
+        client_path = "/" + client_prefix + path
+        params = {"proxy": proxy}
+        fast = apigw_v1._proxy_split(path, client_path, proxy)
+        general = apigw_v1._route_split(
+            path,
+            "/{proxy+}",
+            params,
+            client_path=client_path,
+            stage="Prod",
+            host="abc.execute-api.eu-west-1.amazonaws.com",
+        )
+        if fast is not None:
+            assert fast == general
+
+    def test_answers_the_usual_event(self) -> None:
+        assert apigw_v1._proxy_split("/hello", "/Prod/hello", "hello") == (
+            "/Prod",
+            "/hello",
+        )
+        assert apigw_v1._proxy_split("/a/", "/Prod/a/", "a") == (
+            "/Prod",
+            "/a/",
+        )

@@ -13,6 +13,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Coroutine
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 from urllib.parse import quote
@@ -22,10 +23,12 @@ from lambdash._message import Response
 from lambdash._types import SCOPE_CONTEXT
 from lambdash._types import SCOPE_EVENT
 from lambdash._types import ASGIApp
-from lambdash._types import LifespanMode
 from lambdash._types import Message
 from lambdash.exceptions import AppProtocolError
 from lambdash.exceptions import LifespanError
+
+if TYPE_CHECKING:
+    from lambdash._types import LifespanMode
 
 __all__ = ["ASGIRunner", "scope_for"]
 
@@ -59,11 +62,9 @@ def scope_for(
     full = root + request.path
     headers = [
         (name.encode("latin-1"), value.encode("latin-1"))
-        for name, value in request.headers
+        for name, value in request.headers.items()
     ]
-    if request.body and not any(
-        name == "content-length" for name, _ in request.headers
-    ):
+    if request.body and "content-length" not in request.headers:
         # REST events carry no Content-Length (LS-TEST snapshot); frameworks that check it get one.
         headers.append((b"content-length", str(len(request.body)).encode("ascii")))
     return {

@@ -8,12 +8,15 @@ at two URLs at once (execute-api and a custom domain), so it is set per request.
 
 from __future__ import annotations
 
-import contextvars
 import sys
-from typing import Any
 
 from lambdash._log import logger
 from lambdash._message import Request
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    import contextvars
+    from typing import Any
 
 __all__ = ["DashPrefix", "is_dash"]
 
@@ -70,6 +73,8 @@ class DashPrefix:
         Dash's FastAPI backend looks its app up with ``get_app()`` during lifespan startup, and
         that reads a context variable any other Dash app in the process may have set.
         """
+        import contextvars  # imported here: only Dash's ASGI backends need it
+
         context = contextvars.copy_context()
         variable = getattr(sys.modules.get("dash._get_app"), "app_context", None)
         if isinstance(variable, contextvars.ContextVar):

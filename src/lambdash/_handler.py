@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import sys
-from collections.abc import Callable
-from collections.abc import Iterable
-from typing import Any
-from typing import get_args
 
 from lambdash._dash import DashPrefix
 from lambdash._dash import is_dash
@@ -22,15 +18,25 @@ from lambdash._message import encode_body
 from lambdash._message import first_accept_type
 from lambdash._message import is_textual
 from lambdash._message import media_type
-from lambdash._types import ErrorPolicy
-from lambdash._types import Event
-from lambdash._types import Interface
-from lambdash._types import LambdaHandler
-from lambdash._types import LifespanMode
-from lambdash._types import Result
+from lambdash._types import ERROR_POLICIES
+from lambdash._types import INTERFACES
+from lambdash._types import LIFESPAN_MODES
 from lambdash._wsgi import call_wsgi
 from lambdash.exceptions import ConfigurationError
 from lambdash.exceptions import ResponseTooLargeError
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from typing import Any
+
+    from lambdash._types import ErrorPolicy
+    from lambdash._types import Event
+    from lambdash._types import Interface
+    from lambdash._types import LambdaHandler
+    from lambdash._types import LifespanMode
+    from lambdash._types import Result
 
 __all__ = ["make_handler"]
 
@@ -41,6 +47,11 @@ __all__ = ["make_handler"]
 _DROPPED = frozenset(
     {"connection", "content-length", "keep-alive", "transfer-encoding"}
 )
+# What _finish does with a response header, by its name as the app wrote it: a lookup per
+# header instead of lower-casing it. Apps write a few dozen names; the cache is bounded.
+_KEEP, _DROP, _TYPE, _ENCODING = range(4)
+_HEADER_KINDS: dict[str, int] = {}
+_HEADER_KINDS_LIMIT = 256
 
 # awslambdaric serialises results with json.dumps, with ensure_ascii=False from python3.12 on
 # (awslambdaric lambda_runtime_marshaller.py), and the limit counts those bytes.
@@ -142,9 +153,9 @@ def make_handler(
     :param interface: ``"auto"`` detects WSGI or ASGI; ``"wsgi"`` or ``"asgi"`` forces one.
     :raises ConfigurationError: for an option value it does not accept.
     """
-    _choice("on_error", on_error, get_args(ErrorPolicy))
-    _choice("lifespan", lifespan, get_args(LifespanMode))
-    _choice("interface", interface, get_args(Interface))
+    _choice("on_error", on_error, ERROR_POLICIES)
+    _choice("lifespan", lifespan, LIFESPAN_MODES)
+    _choice("interface", interface, INTERFACES)
     binary = _patterns("binary_types", binary_types)
     text = _patterns("text_types", text_types)
     rest_types = _binary_media_types(rest_binary_media_types)
@@ -172,7 +183,10 @@ def make_handler(
             )
         )
     else:
-        call = lambda request: call_wsgi(target, request)  # noqa: E731
+
+        def call(request: Request) -> Response:
+            return call_wsgi(target, request)
+
     if dash is not None:
         call = _with_dash(dash, call)
     warned: set[str | None] = set()
@@ -197,10 +211,10 @@ def make_handler(
                 fmt,
                 request,
                 response,
-                text=text,
-                binary=binary,
-                rest_types=rest_types,
-                warned=warned,
+                text,
+                binary,
+                rest_types,
+                warned,
             )
         except ResponseTooLargeError:
             if on_error == "raise":
@@ -209,10 +223,10 @@ def make_handler(
                 fmt,
                 request,
                 _INTERNAL_ERROR,
-                text=text,
-                binary=binary,
-                rest_types=rest_types,
-                warned=warned,
+                text,
+                binary,
+                rest_types,
+                warned,
             )
 
     return handler
@@ -229,11 +243,26 @@ def _with_dash(
     return call_dash
 
 
+def _header_kind(name: str) -> int:
+    lower = name.lower()
+    kind = (
+        _DROP
+        if lower in _DROPPED
+        else _TYPE
+        if lower == "content-type"
+        else _ENCODING
+        if lower == "content-encoding"
+        else _KEEP
+    )
+    if len(_HEADER_KINDS) < _HEADER_KINDS_LIMIT:
+        _HEADER_KINDS[name] = kind
+    return kind
+
+
 def _finish(
     fmt: EventFormat,
     request: Request,
     response: Response,
-    *,
     text: MediaTypePatterns,
     binary: MediaTypePatterns,
     rest_types: BinaryMediaTypes,
@@ -242,15 +271,19 @@ def _finish(
     headers: list[tuple[str, str]] = []
     content_type = content_encoding = None
     header_chars = 0
+    kinds = _HEADER_KINDS
     for item in response.headers:
-        lower = item[0].lower()
-        if lower in _DROPPED:
+        name = item[0]
+        kind = kinds.get(name)
+        if kind is None:
+            kind = _header_kind(name)
+        if kind == _DROP:
             continue
         headers.append(item)
-        header_chars += len(item[0]) + len(item[1])
-        if lower == "content-type":
+        header_chars += len(name) + len(item[1])
+        if kind == _TYPE:
             content_type = item[1]
-        elif lower == "content-encoding":
+        elif kind == _ENCODING:
             content_encoding = item[1]
     body = response.body
     body_text, is_base64 = encode_body(
@@ -260,10 +293,13 @@ def _finish(
         text_types=text,
         binary_types=binary,
     )
-    if len(headers) != len(response.headers):
-        response = Response(status=response.status, headers=headers, body=body)
-    result = fmt.render(response, body=body_text, is_base64=is_base64, request=request)
-    if _may_exceed(fmt.limit, body_text, is_base64, header_chars):
+    result = fmt.render(
+        response.status, headers, body=body_text, is_base64=is_base64, request=request
+    )
+    # Twelve bytes a character bounds any JSON escape, so most results need no closer look.
+    if (len(body_text) + header_chars) * 12 + 256 > fmt.limit and _may_exceed(
+        fmt.limit, body_text, is_base64, header_chars
+    ):
         size = _size(result)
         if size > fmt.limit:
             result = _shrink(
@@ -323,7 +359,7 @@ def _shrink(
     if (
         content_encoding is None
         and (bare is None or is_textual(bare))
-        and _accepts_gzip(request.header("accept-encoding"))
+        and _accepts_gzip(request.headers.get("accept-encoding"))
     ):
         import gzip  # imported here: only oversized responses need it
 
@@ -334,8 +370,9 @@ def _shrink(
             ("Vary", "Accept-Encoding"),
         ]
         result = fmt.render(
-            Response(status=status, headers=new_headers, body=packed),
-            body=base64.b64encode(packed).decode("ascii"),
+            status,
+            new_headers,
+            body=binascii.b2a_base64(packed, newline=False).decode("ascii"),
             is_base64=True,
             request=request,
         )
@@ -369,7 +406,7 @@ def _warn_rest_binary(
     # REST APIs turn base64 back into bytes only when the request's first Accept type matches
     # BinaryMediaTypes; the response Content-Type plays no part (api-gateway-payload-encodings.html;
     # localstack PR #12199, validated on AWS).
-    accept = first_accept_type(request.header("accept"))
+    accept = first_accept_type(request.headers.get("accept"))
     if accept in warned or rest_types.decodes(accept):
         return
     if len(warned) < _WARNED_ACCEPT_LIMIT:

@@ -7,8 +7,7 @@ imports it anyway, so on Lambda the first call costs nothing either.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
     import logging
 

@@ -7,11 +7,7 @@ them; the local gateway reuses the media-type rules.
 
 from __future__ import annotations
 
-import base64
-import functools
-from collections.abc import Iterable
-from typing import Any
-from typing import NamedTuple
+import binascii
 
 __all__ = [
     "BinaryMediaTypes",
@@ -22,45 +18,133 @@ __all__ = [
     "first_accept_type",
     "is_textual",
     "media_type",
+    "new_tuple",
+    "record",
     "should_base64",
 ]
 
+# The typing module is for mypy only: importing it, and collections behind it, would be most of
+# `import lambdash`'s time (benchmarks/imports.py). mypy reads any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+    from typing import NamedTuple
 
-# Named tuples rather than dataclasses: importing dataclasses pulls in inspect, and with it a
-# third of `import lambdash`'s time; building one also costs less on every invocation.
-class Request(NamedTuple):
-    """One HTTP request, whatever event source it came from.
 
-    ``script_name`` and ``path`` are PEP 3333 strings: percent-decoded bytes read as latin-1.
-    ``headers`` holds lower-case names in arrival order, one entry per value.
+def record(name: str, fields: tuple[str, ...], doc: str) -> Any:
+    """A named tuple class, as ``collections.namedtuple`` makes, without importing collections.
+
+    Fields are read by position (C-level :func:`operator.itemgetter` properties); the class takes
+    positional or keyword arguments and has ``_fields``, ``_replace`` and a readable repr.
     """
+    from operator import itemgetter
 
-    method: str
-    script_name: str
-    path: str
-    query_string: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    scheme: str
-    server_name: str
-    server_port: int
-    protocol: str
-    remote_addr: str
-    event: dict[str, Any]
-    context: Any
+    def __new__(cls: type, *values: object, **named: object) -> Any:
+        if named:
+            missing = [field for field in fields[len(values) :] if field not in named]
+            if missing or len(named) != len(fields) - len(values):
+                msg = f"{name}() takes the fields {', '.join(fields)}; missing {missing}, given {sorted(named)}"
+                raise TypeError(msg)
+            values = (*values, *(named[field] for field in fields[len(values) :]))
+        if len(values) != len(fields):
+            msg = f"{name}() takes {len(fields)} fields ({', '.join(fields)}), not {len(values)}"
+            raise TypeError(msg)
+        return tuple.__new__(cls, values)
 
-    def header(self, name: str) -> str | None:
-        """The values of header *name* (lower case) joined with commas, or ``None``."""
-        values = [value for key, value in self.headers if key == name]
-        return ", ".join(values) if values else None
+    def _replace(self: tuple[object, ...], **changes: object) -> Any:
+        unknown = sorted(set(changes) - set(fields))
+        if unknown:
+            msg = f"{name} has no fields {unknown}"
+            raise ValueError(msg)
+        return tuple.__new__(
+            type(self), [changes.get(f, v) for f, v in zip(fields, self, strict=True)]
+        )
+
+    def __repr__(self: tuple[object, ...]) -> str:
+        pairs = ", ".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=True))
+        return f"{name}({pairs})"
+
+    def __getnewargs__(self: tuple[object, ...]) -> tuple[object, ...]:
+        # copy and pickle rebuild the tuple from its fields.
+        return tuple(self)
+
+    namespace: dict[str, object] = {
+        "__slots__": (),
+        "__doc__": doc,
+        "__module__": __name__,
+        "__new__": __new__,
+        "__repr__": __repr__,
+        "__getnewargs__": __getnewargs__,
+        "_replace": _replace,
+        "_fields": fields,
+    }
+    for index, field in enumerate(fields):
+        namespace[field] = property(itemgetter(index), doc=f"{name}.{field}")
+    return type(name, (tuple,), namespace)
 
 
-class Response(NamedTuple):
-    """What the app answered: a status, its header lines in order, and the whole body."""
+_REQUEST_DOC = """One HTTP request, whatever event source it came from.
 
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+``script_name`` and ``path`` are PEP 3333 strings: percent-decoded bytes read as latin-1.
+``headers`` maps lower-case names, in arrival order, to their values; a header that arrived
+more than once has its values joined with ", " (RFC 9110 §5.3), cookies with "; " (RFC 9113
+§8.2.3), which is also how HTTP API payload 2.0 events carry them.
+"""
+_RESPONSE_DOC = (
+    "What the app answered: a status, its header lines in order, and the whole body."
+)
+
+# Named tuples rather than dataclasses: importing dataclasses pulls in inspect, and building one
+# costs more on every invocation. mypy sees the classes below; at run time the same fields, in
+# the same order, are made by record() (tests/test_message.py compares the two).
+if TYPE_CHECKING:
+
+    class Request(NamedTuple):
+        method: str
+        script_name: str
+        path: str
+        query_string: str
+        headers: dict[str, str]
+        body: bytes
+        scheme: str
+        server_name: str
+        server_port: int
+        protocol: str
+        remote_addr: str
+        event: dict[str, Any]
+        context: Any
+
+    class Response(NamedTuple):
+        status: int
+        headers: list[tuple[str, str]]
+        body: bytes
+
+else:
+    Request = record(
+        "Request",
+        (
+            "method",
+            "script_name",
+            "path",
+            "query_string",
+            "headers",
+            "body",
+            "scheme",
+            "server_name",
+            "server_port",
+            "protocol",
+            "remote_addr",
+            "event",
+            "context",
+        ),
+        _REQUEST_DOC,
+    )
+    Response = record("Response", ("status", "headers", "body"), _RESPONSE_DOC)
+
+# A named tuple's __new__ is a Python function; building the tuple directly costs half as much
+# on the paths that run every invocation. The fields go in declaration order.
+new_tuple = tuple.__new__
 
 
 # Media types whose bodies are text, so that they can travel as a JSON string. Everything else is
@@ -90,7 +174,6 @@ _TEXT_TYPES = frozenset(
 _TEXT_SUFFIXES = ("+json", "+xml", "+yaml")
 
 
-@functools.lru_cache(maxsize=256)
 def media_type(content_type: str | None) -> str | None:
     """The bare, lower-case media type of a Content-Type value, parameters dropped."""
     if content_type is None:
@@ -108,11 +191,11 @@ def is_textual(bare: str) -> bool:
 class MediaTypePatterns:
     """A set of media-type patterns: ``type/subtype``, ``type/*``, ``*/*`` or a ``+suffix``.
 
-    Matching is case-insensitive and ignores parameters. Results are cached per instance, so
-    each distinct Content-Type is parsed once per process.
+    Matching is case-insensitive and ignores parameters. :func:`encode_body` caches its
+    decisions, so each distinct Content-Type is matched once per process.
     """
 
-    __slots__ = ("_any", "_exact", "_suffixes", "_types", "matches", "patterns")
+    __slots__ = ("_any", "_exact", "_suffixes", "_types", "patterns")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = tuple(patterns)
@@ -146,9 +229,9 @@ class MediaTypePatterns:
         self._exact = frozenset(exact)
         self._types = tuple(types)
         self._suffixes = tuple(suffixes)
-        self.matches = functools.lru_cache(maxsize=256)(self._matches)
 
-    def _matches(self, bare: str | None) -> bool:
+    def matches(self, bare: str | None) -> bool:
+        """Whether the bare media type *bare* matches one of the patterns."""
         if bare is None:
             return False
         return (
@@ -163,6 +246,32 @@ class MediaTypePatterns:
 
     def __repr__(self) -> str:
         return f"MediaTypePatterns({list(self.patterns)!r})"
+
+
+# (Content-Type, Content-Encoding, text types, binary types) -> binary? An app sends a handful of
+# distinct header pairs, so the media-type parsing runs once per pair and process; the bound
+# keeps an app that puts request data in its Content-Type from growing it.
+_DECISIONS: dict[
+    tuple[str | None, str | None, MediaTypePatterns, MediaTypePatterns], bool
+] = {}
+_DECISIONS_LIMIT = 256
+
+
+def _is_binary(
+    content_type: str | None,
+    content_encoding: str | None,
+    text_types: MediaTypePatterns,
+    binary_types: MediaTypePatterns,
+) -> bool:
+    if content_encoding is not None and content_encoding.strip().lower() not in (
+        "",
+        "identity",
+    ):
+        return True
+    bare = media_type(content_type)
+    return binary_types.matches(bare) or (
+        bare is not None and not is_textual(bare) and not text_types.matches(bare)
+    )
 
 
 def encode_body(
@@ -184,21 +293,18 @@ def encode_body(
     """
     if not body:
         return "", False
-    binary = content_encoding is not None and content_encoding.strip().lower() not in (
-        "",
-        "identity",
-    )
-    if not binary:
-        bare = media_type(content_type)
-        binary = binary_types.matches(bare) or (
-            bare is not None and not is_textual(bare) and not text_types.matches(bare)
-        )
+    key = (content_type, content_encoding, text_types, binary_types)
+    binary = _DECISIONS.get(key)
+    if binary is None:
+        binary = _is_binary(content_type, content_encoding, text_types, binary_types)
+        if len(_DECISIONS) < _DECISIONS_LIMIT:
+            _DECISIONS[key] = binary
     if not binary:
         try:
             return body.decode("utf-8"), False
         except UnicodeDecodeError:
             pass
-    return base64.b64encode(body).decode("ascii"), True
+    return binascii.b2a_base64(body, newline=False).decode("ascii"), True
 
 
 def should_base64(

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from collections.abc import Callable
-from collections.abc import MutableMapping
-from typing import Any
-from typing import Literal
-from typing import Protocol
-from typing import TypeAlias
+# Only mypy reads the typing names (it takes any name TYPE_CHECKING as true): importing typing
+# would be most of a fresh `import lambdash` (benchmarks/imports.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+    from collections.abc import Callable
+    from collections.abc import MutableMapping
+    from typing import Any
+    from typing import Literal
+    from typing import TypeAlias
 
 __all__ = [
     "ENVIRON_CONTEXT",
     "ENVIRON_EVENT",
+    "ERROR_POLICIES",
+    "INTERFACES",
+    "LIFESPAN_MODES",
     "SCOPE_CONTEXT",
     "SCOPE_EVENT",
     "ASGIApp",
     "ErrorPolicy",
     "Event",
     "Interface",
-    "LambdaContext",
     "LambdaHandler",
     "LifespanMode",
     "Message",
@@ -48,20 +53,21 @@ Receive: TypeAlias = "Callable[[], Awaitable[Message]]"
 Send: TypeAlias = "Callable[[Message], Awaitable[None]]"
 ASGIApp: TypeAlias = "Callable[[Scope, Receive, Send], Awaitable[None]]"
 
-ErrorPolicy: TypeAlias = Literal["raise", "respond"]
-"""``"raise"`` re-raises app exceptions to Lambda; ``"respond"`` answers 500."""
+# The option values make_handler accepts, at run time; the Literal aliases below say the same to
+# mypy (tests/test_public_api.py checks that they agree).
+ERROR_POLICIES = ("raise", "respond")
+LIFESPAN_MODES = ("auto", "on", "off")
+INTERFACES = ("auto", "wsgi", "asgi")
 
-LifespanMode: TypeAlias = Literal["auto", "on", "off"]
-"""``"auto"`` runs ASGI lifespan if the app supports it, ``"on"`` requires it, ``"off"`` skips it."""
+if TYPE_CHECKING:
+    ErrorPolicy: TypeAlias = Literal["raise", "respond"]
+    """``"raise"`` re-raises app exceptions to Lambda; ``"respond"`` answers 500."""
 
-Interface: TypeAlias = Literal["auto", "wsgi", "asgi"]
-"""How to call the app; ``"auto"`` detects it."""
+    LifespanMode: TypeAlias = Literal["auto", "on", "off"]
+    """``"auto"`` runs ASGI lifespan if the app supports it, ``"on"`` requires it, ``"off"`` skips it."""
 
-
-class LambdaContext(Protocol):
-    """The parts of Lambda's context object that lambdash reads."""
-
-    aws_request_id: str
+    Interface: TypeAlias = Literal["auto", "wsgi", "asgi"]
+    """How to call the app; ``"auto"`` detects it."""
 
 
 LambdaHandler: TypeAlias = "Callable[[Event, Any], Result]"

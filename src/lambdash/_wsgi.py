@@ -4,66 +4,123 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import TYPE_CHECKING
-from typing import Any
 
 from lambdash._message import Request
 from lambdash._message import Response
+from lambdash._message import new_tuple
 from lambdash._types import ENVIRON_CONTEXT
 from lambdash._types import ENVIRON_EVENT
 from lambdash.exceptions import AppProtocolError
 
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
+    from typing import Any
     from wsgiref.types import WSGIApplication
     from wsgiref.types import WSGIEnvironment
 
 __all__ = ["call_wsgi", "environ_for"]
 
 
-# Header name to environ key, filled as names arrive; "" means "leave out". Content-Length is
-# computed from the body instead, and Content-Type has no HTTP_ prefix (PEP 3333).
-_ENVIRON_KEYS: dict[str, str] = {"content-length": "", "content-type": "CONTENT_TYPE"}
+# Lower-case header name to environ key, filled as names arrive. Content-Type has no HTTP_
+# prefix, and neither has Content-Length, which environ_for then computes from the body (PEP 3333).
+_ENVIRON_KEYS: dict[str, str] = {
+    "content-length": "CONTENT_LENGTH",
+    "content-type": "CONTENT_TYPE",
+}
+# Clients choose header names, so the cache is bounded.
+_ENVIRON_KEYS_LIMIT = 512
+
+
+# Every key an environ has before the request headers go in (PEP 3333), but CONTENT_LENGTH,
+# which comes last. The values that do not change are set here; environ_for sets the rest.
+_TEMPLATE: WSGIEnvironment = {
+    "REQUEST_METHOD": "",
+    "SCRIPT_NAME": "",
+    "PATH_INFO": "",
+    "QUERY_STRING": "",
+    "SERVER_NAME": "",
+    "SERVER_PORT": "",
+    "SERVER_PROTOCOL": "",
+    "REMOTE_ADDR": "",
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "",
+    "wsgi.input": None,
+    "wsgi.errors": None,
+    "wsgi.input_terminated": True,
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+    ENVIRON_EVENT: None,
+    ENVIRON_CONTEXT: None,
+}
+_TEMPLATE_SIZE = len(_TEMPLATE)
+
+
+def _environ_key(name: str) -> str:
+    key = _ENVIRON_KEYS.get(name)
+    if key is None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_LIMIT:
+            _ENVIRON_KEYS[name] = key
+    return key
 
 
 def environ_for(request: Request) -> WSGIEnvironment:
     """The PEP 3333 environ for *request*."""
-    environ: WSGIEnvironment = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": request.script_name,
-        "PATH_INFO": request.path,
-        "QUERY_STRING": request.query_string,
-        "SERVER_NAME": request.server_name,
-        "SERVER_PORT": str(request.server_port),
-        "SERVER_PROTOCOL": request.protocol,
-        "REMOTE_ADDR": request.remote_addr,
-        # API Gateway leaves Content-Length out of REST events (LS-TEST snapshot), so it is
-        # always computed from the decoded body.
-        "CONTENT_LENGTH": str(len(request.body)),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme,
-        "wsgi.input": io.BytesIO(request.body),
-        "wsgi.input_terminated": True,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        ENVIRON_EVENT: request.event,
-        ENVIRON_CONTEXT: request.context,
-    }
-    keys = _ENVIRON_KEYS
-    for name, value in request.headers:
-        key = keys.get(name)
-        if key is None:
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if len(keys) < 512:  # clients choose header names: the cache is bounded
-                keys[name] = key
-        elif not key:
-            continue
-        if key in environ:
-            environ[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
-        else:
-            environ[key] = value
+    # One unpacking costs less than thirteen attribute reads, and copying a template less than
+    # building the dict key by key.
+    (
+        method,
+        script_name,
+        path,
+        query_string,
+        headers,
+        body,
+        scheme,
+        server_name,
+        server_port,
+        protocol,
+        remote_addr,
+        event,
+        context,
+    ) = request
+    environ = _TEMPLATE.copy()
+    environ["REQUEST_METHOD"] = method
+    environ["SCRIPT_NAME"] = script_name
+    environ["PATH_INFO"] = path
+    environ["QUERY_STRING"] = query_string
+    environ["SERVER_NAME"] = server_name
+    environ["SERVER_PORT"] = str(server_port)
+    environ["SERVER_PROTOCOL"] = protocol
+    environ["REMOTE_ADDR"] = remote_addr
+    environ["wsgi.url_scheme"] = scheme
+    environ["wsgi.input"] = io.BytesIO(body)
+    # Read each time: test runners and log shippers replace sys.stderr after import.
+    environ["wsgi.errors"] = sys.stderr
+    environ[ENVIRON_EVENT] = event
+    environ[ENVIRON_CONTEXT] = context
+    try:
+        environ.update(
+            zip(map(_ENVIRON_KEYS.__getitem__, headers), headers.values(), strict=True)
+        )
+    except KeyError:
+        environ.update(zip(map(_environ_key, headers), headers.values(), strict=True))
+    if len(environ) != _TEMPLATE_SIZE + len(headers):
+        # Names such as "x-a" and "x_a" share a key; their values are joined, as for a repeat.
+        for key in {_environ_key(name) for name in headers}:
+            environ.pop(key, None)
+        for name, value in headers.items():
+            key = _environ_key(name)
+            environ[key] = environ[key] + ", " + value if key in environ else value
+    # API Gateway leaves Content-Length out of REST events (LS-TEST snapshot), so it is always
+    # computed from the decoded body, over any header.
+    environ["CONTENT_LENGTH"] = str(len(body)) if body else "0"
     return environ
+
+
+# Status lines the app has used, and their codes: most apps use a handful, so start_response
+# looks the line up before it parses it.
+_STATUS_CODES: dict[str, int] = {}
 
 
 def _status_code(status: Any) -> int:
@@ -75,22 +132,39 @@ def _status_code(status: Any) -> int:
         and status[0] != "0"
         and status[3:4] == " "
     ):
-        return int(status[:3])
+        code = int(status[:3])
+        if len(_STATUS_CODES) < 256:
+            _STATUS_CODES[status] = code
+        return code
     msg = f"the WSGI app passed an invalid status {status!r} to start_response; use a string such as '200 OK'"
     raise AppProtocolError(msg)
 
 
 def _check_headers(headers: Any) -> list[tuple[str, str]]:
-    if not isinstance(headers, list) or not all(
-        isinstance(item, tuple)
-        and len(item) == 2
-        and isinstance(item[0], str)
-        and isinstance(item[1], str)
-        for item in headers
-    ):
-        msg = f"the WSGI app passed invalid response headers {headers!r}; use a list of (name, value) string tuples"
+    if isinstance(headers, list):
+        for item in headers:
+            if not (
+                isinstance(item, tuple)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and isinstance(item[1], str)
+            ):
+                break
+        else:
+            return headers
+    msg = f"the WSGI app passed invalid response headers {headers!r}; use a list of (name, value) string tuples"
+    raise AppProtocolError(msg)
+
+
+def _checked_chunk(data: object, status: int | None, *, written: bool) -> bytes:
+    """*data* if PEP 3333 allows it as body data here, or :class:`AppProtocolError`."""
+    if not isinstance(data, bytes):
+        msg = f"the WSGI app produced {type(data).__name__} body data; PEP 3333 requires bytes"
         raise AppProtocolError(msg)
-    return headers
+    if status is None and (data or written):
+        msg = "the WSGI app produced body data before calling start_response"
+        raise AppProtocolError(msg)
+    return data
 
 
 def call_wsgi(app: WSGIApplication, request: Request) -> Response:
@@ -104,21 +178,12 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
     chunks: list[bytes] = []
     sent = False
 
-    def append(data: object, *, written: bool) -> None:
+    def write(data: object) -> None:
         nonlocal sent
-        if not isinstance(data, bytes):
-            msg = f"the WSGI app produced {type(data).__name__} body data; PEP 3333 requires bytes"
-            raise AppProtocolError(msg)
-        if not data and not written:
-            return
-        if status is None:
-            msg = "the WSGI app produced body data before calling start_response"
-            raise AppProtocolError(msg)
+        if type(data) is not bytes or status is None:
+            data = _checked_chunk(data, status, written=True)
         sent = True
         chunks.append(data)
-
-    def write(data: object) -> None:
-        append(data, written=True)
 
     def start_response(
         raw_status: str,
@@ -132,19 +197,26 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
         elif status is not None:
             msg = "the WSGI app called start_response twice without exc_info"
             raise AppProtocolError(msg)
-        status = _status_code(raw_status)
+        code = _STATUS_CODES.get(raw_status) if type(raw_status) is str else None
+        status = _status_code(raw_status) if code is None else code
         headers = _check_headers(raw_headers)
         return write
 
     iterable = app(environ_for(request), start_response)
     try:
         for chunk in iterable:
-            append(chunk, written=False)
+            if type(chunk) is not bytes or status is None:
+                chunk = _checked_chunk(chunk, status, written=False)
+            if chunk:
+                sent = True
+                chunks.append(chunk)
     finally:
-        close = getattr(iterable, "close", None)
+        # A list, what most apps return, has no close(); asking for it would raise and catch
+        # an AttributeError on every invocation.
+        close = None if type(iterable) is list else getattr(iterable, "close", None)
         if close is not None:
             close()
     if status is None:
         msg = "the WSGI app returned without calling start_response"
         raise AppProtocolError(msg)
-    return Response(status=status, headers=headers, body=b"".join(chunks))
+    return new_tuple(Response, (status, headers, b"".join(chunks)))

@@ -10,15 +10,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-from typing import NamedTuple
-
 from lambdash._formats import alb
 from lambdash._formats import apigw_v1
 from lambdash._formats import apigw_v2
 from lambdash._message import Request
 from lambdash.exceptions import UnsupportedEventError
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["ALB", "HTTP_V2", "REST_V1", "EventFormat", "detect"]
 
@@ -29,14 +30,28 @@ LAMBDA_RESPONSE_LIMIT = 6_291_556
 ALB_RESPONSE_LIMIT = 1_048_576
 
 
-class EventFormat(NamedTuple):
+class EventFormat:
     """One event source: how to read its events and write its results."""
 
-    name: str
-    parse: Callable[..., Request]
-    render: Callable[..., dict[str, Any]]
-    limit: int
-    rest: bool = False
+    __slots__ = ("limit", "name", "parse", "render", "rest")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        parse: Callable[..., Request],
+        render: Callable[..., dict[str, Any]],
+        limit: int,
+        rest: bool = False,
+    ) -> None:
+        self.name = name
+        self.parse = parse
+        self.render = render
+        self.limit = limit
+        self.rest = rest
+
+    def __repr__(self) -> str:
+        return f"EventFormat({self.name!r})"
 
 
 REST_V1 = EventFormat(

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import unquote
 
+from lambdash._message import Request
+from lambdash._message import new_tuple
 from lambdash.exceptions import MalformedEventError
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = [
     "decode_body",
     "field",
+    "join_headers",
+    "make_request",
     "mapping",
+    "multi_headers",
     "server_address",
+    "single_headers",
     "split_route_prefix",
     "strip_base_path",
     "wsgi_path",
@@ -61,7 +69,7 @@ def decode_body(event: Mapping[str, Any], source: str) -> bytes:
         raise MalformedEventError(msg)
     if event.get("isBase64Encoded"):
         try:
-            return base64.b64decode(body, validate=True)
+            return binascii.a2b_base64(body, strict_mode=True)
         except binascii.Error as exc:
             msg = f"the {source} event says isBase64Encoded but its body is not valid base64: {exc}"
             raise MalformedEventError(msg) from exc
@@ -84,30 +92,140 @@ def wsgi_path(raw: str) -> str:
 
     ``+`` stays ``+``: only query strings use it for a space.
     """
+    if "%" not in raw:
+        return raw
+    from urllib.parse import unquote  # imported here: most paths have no escapes
+
     return unquote(raw, encoding="latin-1", errors="strict")
 
 
-def server_address(headers: list[tuple[str, str]]) -> tuple[str, str, int]:
+def join_headers(pairs: Iterable[tuple[Any, Any]], source: str) -> dict[str, str]:
+    """Header lines as a map of lower-case names, repeated ones joined; ``None`` values skipped.
+
+    This is the careful path, for events the fast paths below do not take as they are: values
+    that are not ASCII strings, names that differ only in case, repeated headers.
+    """
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        if value is None:
+            continue
+        if not isinstance(name, str):
+            msg = f"the {source} event has a header name {name!r} that is not a string"
+            raise MalformedEventError(msg)
+        lower = _lower(name)
+        text = wsgi_str(value)
+        if lower in out:
+            out[lower] += ("; " if lower == "cookie" else ", ") + text
+        else:
+            out[lower] = text
+    return out
+
+
+# Header name as it arrived -> its lower-case form. A dict lookup costs less than ``str.lower``,
+# which builds a new string each time, and a warm function sees the same few dozen names.
+# Clients choose names, so the cache is bounded; names past the bound are lowered each time.
+_LOWER: dict[str, str] = {}
+_LOWER_LIMIT = 512
+
+
+def _lower(name: str) -> str:
+    lower = _LOWER.get(name)
+    if lower is None:
+        lower = name.lower()
+        if len(_LOWER) < _LOWER_LIMIT:
+            _LOWER[name] = lower
+    return lower
+
+
+def single_headers(headers: dict[str, Any], source: str) -> dict[str, str]:
+    """A one-value-per-name header map (``headers``) with lower-case names."""
+    # One comprehension for the usual event: ASCII string values under names seen before and
+    # distinct in lower case. Anything else raises, or makes the lengths differ, and takes the
+    # careful path.
+    try:
+        lower = _LOWER
+        out = {lower[name]: value for name, value in headers.items() if value.isascii()}
+    except (KeyError, AttributeError):
+        try:
+            out = {
+                _lower(name): value
+                for name, value in headers.items()
+                if value.isascii()
+            }
+        except (AttributeError, TypeError):
+            out = {}
+    if len(out) == len(headers):
+        return out
+    return join_headers(headers.items(), source)
+
+
+def multi_headers(multi: dict[str, Any], source: str) -> dict[str, str]:
+    """A ``multiValueHeaders`` map with lower-case names and each header's values joined."""
+    # As in single_headers, for the usual event: one value per name.
+    try:
+        lower = _LOWER
+        out = {
+            lower[name]: values[0]
+            for name, values in multi.items()
+            if type(values) is list and len(values) == 1 and values[0].isascii()
+        }
+    except (KeyError, AttributeError):
+        try:
+            out = {
+                _lower(name): values[0]
+                for name, values in multi.items()
+                if type(values) is list and len(values) == 1 and values[0].isascii()
+            }
+        except (AttributeError, TypeError):
+            out = {}
+    if len(out) == len(multi):
+        return out
+    for name, values in multi.items():
+        if not isinstance(values, list):
+            msg = f"the {source} event's multiValueHeaders[{name!r}] must be a list, not {type(values).__name__}"
+            raise MalformedEventError(msg)
+    return join_headers(
+        ((name, value) for name, values in multi.items() for value in values), source
+    )
+
+
+# (Host, X-Forwarded-Proto, X-Forwarded-Port) -> (scheme, server name, port). A warm function
+# sees the same few hosts, so each is parsed once; the bound keeps forged hosts from growing it.
+_ADDRESSES: dict[tuple[str, str, str], tuple[str, str, int]] = {}
+
+
+def server_address(headers: dict[str, str]) -> tuple[str, str, int]:
     """The scheme, host name and port the client used.
 
     API Gateway and ALB set ``X-Forwarded-Proto`` and ``X-Forwarded-Port`` themselves
     (api-gateway-known-issues.html; ALB lambda-functions.html), so they describe the client's
     connection to AWS, which is what URLs the app builds must point at.
     """
-    found = dict(headers)
-    scheme = (
-        found.get("x-forwarded-proto", "https").rpartition(",")[2].strip().lower()
-        or "https"
+    key = (
+        headers.get("host", ""),
+        headers.get("x-forwarded-proto", "https"),
+        headers.get("x-forwarded-port", ""),
     )
-    host = found.get("host", "")
+    found = _ADDRESSES.get(key)
+    if found is None:
+        found = _parse_address(*key)
+        if len(_ADDRESSES) < 64:
+            _ADDRESSES[key] = found
+    return found
+
+
+def _parse_address(host: str, proto: str, forwarded_port: str) -> tuple[str, str, int]:
+    scheme = proto.rpartition(",")[2].strip().lower() or "https"
     name, colon, host_port = host.rpartition(":")
     if not colon or "]" in host_port:
         # No port, or a bare IPv6 literal such as "[::1]".
         name, host_port = host, ""
-    port_text = (
-        found.get("x-forwarded-port", "").rpartition(",")[2].strip() or host_port
+    port_text = forwarded_port.rpartition(",")[2].strip() or host_port
+    port = (
+        int(port_text)
+        if port_text.isascii() and port_text.isdigit()
+        else (443 if scheme == "https" else 80)
     )
-    port = int(port_text) if port_text.isdigit() else (443 if scheme == "https" else 80)
     return scheme, name or "lambda", port
 
 
@@ -162,3 +280,36 @@ def strip_base_path(path: str, base_path: str) -> tuple[str, str]:
     if base_path and (path == base_path or path.startswith(base_path + "/")):
         return base_path, path[len(base_path) :] or "/"
     return base_path, path
+
+
+def make_request(
+    event: dict[str, Any],
+    context: Any,
+    source: str,
+    *,
+    method: str,
+    script_raw: str,
+    path_raw: str,
+    query_string: str,
+    headers: dict[str, str],
+    protocol: str,
+    remote_addr: str,
+) -> Request:
+    """The :class:`Request` each format's ``parse`` ends with: paths and body decoded."""
+    body = event.get("body")
+    return new_tuple(
+        Request,
+        (
+            method.upper(),
+            script_raw if "%" not in script_raw else wsgi_path(script_raw),
+            path_raw if "%" not in path_raw else wsgi_path(path_raw),
+            query_string,
+            headers,
+            b"" if body is None else decode_body(event, source),
+            *server_address(headers),
+            protocol,
+            remote_addr,
+            event,
+            context,
+        ),
+    )

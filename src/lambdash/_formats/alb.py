@@ -7,20 +7,18 @@ Multi-value mode is a target-group attribute; the event shows it by carrying
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
-from lambdash._formats._common import decode_body
 from lambdash._formats._common import field
+from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
-from lambdash._formats._common import server_address
 from lambdash._formats._common import strip_base_path
-from lambdash._formats._common import wsgi_path
 from lambdash._formats.apigw_v1 import headers_of
 from lambdash._formats.apigw_v1 import render_headers
 from lambdash._log import logger
 from lambdash._message import Request
-from lambdash._message import Response
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["parse", "render"]
 
@@ -33,6 +31,12 @@ _QUERY_SAFE = "!$%&'()*+,/:;=?@[]~"
 
 
 def _query_string(event: dict[str, Any]) -> str:
+    if not event.get("multiValueQueryStringParameters") and not event.get(
+        "queryStringParameters"
+    ):
+        return ""
+    from urllib.parse import quote  # imported here: only requests with a query need it
+
     multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
     pairs = (
         [(k, v) for k, values in multi.items() for v in (values or ())]
@@ -48,38 +52,64 @@ def _query_string(event: dict[str, Any]) -> str:
 def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Request:
     """A :class:`Request` from an ALB event. ALB has no stages, so the prefix is only *base_path*."""
     headers = headers_of(event, SOURCE)
-    script_raw, path_raw = strip_base_path(
-        field(event, "path", SOURCE), base_path or ""
-    )
-    scheme, server_name, server_port = server_address(headers)
+    path = event.get("path")
+    if type(path) is not str:
+        path = field(event, "path", SOURCE)
+    script_raw, path_raw = strip_base_path(path, base_path) if base_path else ("", path)
     # ALB appends the address it saw to X-Forwarded-For; earlier entries come from the client
     # and can be forged, so only the last one is the peer's address.
-    forwarded = [value for name, value in headers if name == "x-forwarded-for"]
-    remote_addr = forwarded[-1].rpartition(",")[2].strip() if forwarded else "127.0.0.1"
-    return Request(
-        method=field(event, "httpMethod", SOURCE).upper(),
-        script_name=wsgi_path(script_raw),
-        path=wsgi_path(path_raw),
+    forwarded = headers.get("x-forwarded-for")
+    remote_addr = forwarded.rpartition(",")[2].strip() if forwarded is not None else ""
+    method = event.get("httpMethod")
+    if type(method) is not str:
+        method = field(event, "httpMethod", SOURCE)
+    return make_request(
+        event,
+        context,
+        SOURCE,
+        method=method,
+        script_raw=script_raw,
+        path_raw=path_raw,
         query_string=_query_string(event),
         headers=headers,
-        body=decode_body(event, SOURCE),
-        scheme=scheme,
-        server_name=server_name,
-        server_port=server_port,
         protocol="HTTP/1.1",
         remote_addr=remote_addr or "127.0.0.1",
-        event=event,
-        context=context,
     )
+
+
+def _has_cookies(headers: list[tuple[str, str]]) -> bool:
+    # The length test spares most names the lower-casing.
+    return any(len(name) == 10 and name.lower() == "set-cookie" for name, _ in headers)
+
+
+# Status code -> ALB's statusDescription, such as "200 OK".
+_DESCRIPTIONS: dict[int, str] = {}
+
+
+def _description(status: int) -> str:
+    from http import HTTPStatus  # imported here: only ALB results carry a reason phrase
+
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown"
+    description = f"{status} {reason}"
+    if len(_DESCRIPTIONS) < 1000:  # status codes are 100-999
+        _DESCRIPTIONS[status] = description
+    return description
 
 
 def render(
-    response: Response, *, body: str, is_base64: bool, request: Request
+    status: int,
+    headers: list[tuple[str, str]],
+    *,
+    body: str,
+    is_base64: bool,
+    request: Request,
 ) -> dict[str, Any]:
     """The ALB result, ``statusDescription`` included, in the header style of the request."""
     multi_value = "multiValueHeaders" in request.event
-    headers = response.headers
-    if not multi_value:
+    if not multi_value and _has_cookies(headers):
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
         if len(cookies) > 1:
             # Single-value mode has room for one Set-Cookie only (lambda-functions.html).
@@ -90,20 +120,12 @@ def render(
             )
             kept = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
             headers = [*kept, ("Set-Cookie", cookies[0])]
-    try:
-        from http import (
-            HTTPStatus,
-        )  # imported here: only ALB results carry a reason phrase
-
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = "Unknown"
-    result: dict[str, Any] = {
-        "statusCode": response.status,
-        "statusDescription": f"{response.status} {reason}",
-    }
-    rendered = render_headers(headers, multi_value=multi_value)
-    result.update(rendered)
+    description = _DESCRIPTIONS.get(status)
+    if description is None:
+        description = _description(status)
+    result = render_headers(headers, multi_value=multi_value)
+    result["statusCode"] = status
+    result["statusDescription"] = description
     result["body"] = body
     result["isBase64Encoded"] = is_base64
     return result

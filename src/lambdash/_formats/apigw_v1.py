@@ -7,57 +7,39 @@ events carry ``"version": "1.0"`` (aws/aws-lambda-go PR #280).
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
-from lambdash._formats._common import decode_body
 from lambdash._formats._common import field
+from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
-from lambdash._formats._common import server_address
+from lambdash._formats._common import multi_headers
+from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
-from lambdash._formats._common import wsgi_path
-from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
-from lambdash._message import Response
-from lambdash.exceptions import MalformedEventError
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["headers_of", "parse", "render", "render_headers"]
 
+SOURCE = "REST API"
 
-def headers_of(event: dict[str, Any], source: str) -> list[tuple[str, str]]:
-    """Request headers with lower-case names, one entry per value.
+
+def headers_of(event: dict[str, Any], source: str) -> dict[str, str]:
+    """Request headers with lower-case names, each header's values joined.
 
     ``multiValueHeaders`` holds every value; ``headers`` only the last of a repeated header
     (set-up-lambda-proxy-integrations.html), so the multi-value map wins when present.
     """
     multi = event.get("multiValueHeaders")
-    if type(multi) is dict and all(type(values) is list for values in multi.values()):
-        try:
-            # The common case in one pass: lists of strings, most of them ASCII.
-            return [
-                (name.lower(), value if value.isascii() else wsgi_str(value))
-                for name, values in multi.items()
-                for value in values
-            ]
-        except AttributeError:
-            pass  # a value that is not a string: the careful loop below
-    multi = mapping(event, "multiValueHeaders", source)
     if multi:
-        out: list[tuple[str, str]] = []
-        for name, values in multi.items():
-            if not isinstance(values, list):
-                msg = f"the {source} event's multiValueHeaders[{name!r}] must be a list, not {type(values).__name__}"
-                raise MalformedEventError(msg)
-            out.extend(
-                (name.lower(), wsgi_str(value)) for value in values if value is not None
-            )
-        return out
-    return [
-        (name.lower(), wsgi_str(value))
-        for name, value in mapping(event, "headers", source).items()
-        if value is not None
-    ]
+        if type(multi) is not dict:
+            multi = mapping(event, "multiValueHeaders", source)
+        return multi_headers(multi, source)
+    single = event.get("headers")
+    if type(single) is not dict:
+        single = mapping(event, "headers", source)
+    return single_headers(single, source)
 
 
 def _query_string(event: dict[str, Any]) -> str:
@@ -67,34 +49,102 @@ def _query_string(event: dict[str, Any]) -> str:
         "queryStringParameters"
     ):
         return ""
-    multi = mapping(event, "multiValueQueryStringParameters", "REST API")
+    from urllib.parse import (
+        urlencode,
+    )  # imported here: only requests with a query need it
+
+    multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
     if multi:
         return urlencode(
             [(k, v) for k, values in multi.items() for v in (values or ())], doseq=False
         )
-    single = mapping(event, "queryStringParameters", "REST API")
+    single = mapping(event, "queryStringParameters", SOURCE)
     return urlencode([(k, v) for k, v in single.items() if v is not None])
 
 
+# (path, requestContext.path, proxy) -> _proxy_split's answer, where it has one. A warm function
+# sees the same paths again and again; the bound keeps one that sees many from growing it.
+_PROXY_SPLITS: dict[tuple[str, str, str], tuple[str, str]] = {}
+_PROXY_SPLITS_LIMIT = 256
+
+
+def _proxy_split(path: str, client_path: str, proxy: str) -> tuple[str, str] | None:
+    """:func:`_split_path` for the ``/{proxy+}`` route of nearly every deployment, or ``None``.
+
+    It answers only when the route part is ``"/" + proxy`` (with the trailing slash that
+    ``{proxy+}`` drops put back) and ends both paths, with no slash in front of it; every other
+    case goes the general way, and tests/test_formats.py checks that both agree.
+    """
+    if not proxy or proxy[-1] == "/":
+        return None
+    route_part = "/" + proxy + "/" if path[-1] == "/" else "/" + proxy
+    cut = len(client_path) - len(route_part)
+    if (
+        cut >= 0
+        and client_path.endswith(route_part)
+        and path.endswith(route_part)
+        and path[-len(route_part) - 1 : -len(route_part)] != "/"
+        and client_path[0] == "/"
+    ):
+        return client_path[:cut], route_part
+    return None
+
+
 def _split_path(
-    event: dict[str, Any], context_info: dict[str, Any], headers: list[tuple[str, str]]
+    event: dict[str, Any], context_info: dict[str, Any], path: str, host: str
 ) -> tuple[str, str]:
-    path = field(event, "path", "REST API")
-    # On a custom domain, the base path mapping stays in ``path`` while ``resource`` and the path
-    # parameters leave it out (https://github.com/localstack/localstack/pull/12296).
-    base, route_part = split_route_prefix(
-        path, event.get("resource"), mapping(event, "pathParameters", "REST API")
-    )
     # ``requestContext.path`` is the path the client asked for, stage included on execute-api
     # hosts ($context.path, api-gateway-mapping-template-reference.html).
     client_path = context_info.get("path")
+    params = event.get("pathParameters")
+    if type(params) is not dict:
+        params = mapping(event, "pathParameters", SOURCE)
+    elif (
+        type(client_path) is str
+        and client_path
+        and path
+        and event.get("resource") == "/{proxy+}"
+    ):
+        proxy = params.get("proxy")
+        if type(proxy) is str:
+            key = (path, client_path, proxy)
+            found = _PROXY_SPLITS.get(key)
+            if found is None:
+                found = _proxy_split(path, client_path, proxy)
+                if found is not None and len(_PROXY_SPLITS) < _PROXY_SPLITS_LIMIT:
+                    _PROXY_SPLITS[key] = found
+            if found is not None:
+                return found
+    return _route_split(
+        path,
+        event.get("resource"),
+        params,
+        client_path=client_path,
+        stage=context_info.get("stage"),
+        host=host,
+    )
+
+
+def _route_split(
+    path: str,
+    resource: object,
+    params: dict[str, Any],
+    *,
+    client_path: object,
+    stage: object,
+    host: str,
+) -> tuple[str, str]:
+    """The stage or base path in front of the route, and the route part, from any event."""
+    # On a custom domain, the base path mapping stays in ``path`` while ``resource`` and the path
+    # parameters leave it out (https://github.com/localstack/localstack/pull/12296).
+    base, route_part = split_route_prefix(
+        path, resource if isinstance(resource, str) else None, params
+    )
     if isinstance(client_path, str) and client_path.startswith("/"):
         if route_part == "/" and not client_path.endswith("/"):
             return client_path, route_part
         if client_path.endswith(route_part):
             return client_path[: len(client_path) - len(route_part)], route_part
-    stage = context_info.get("stage")
-    host = dict(headers).get("host", "")
     if (
         isinstance(stage, str)
         and stage
@@ -107,31 +157,56 @@ def _split_path(
 
 
 def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Request:
-    """A :class:`Request` from a REST API or HTTP API 1.0 event."""
-    context_info = mapping(event, "requestContext", "REST API")
-    headers = headers_of(event, "REST API")
+    """A :class:`Request` from a REST API or HTTP API 1.0 event.
+
+    Each field is read with a type check inline, and only a field that fails it goes through
+    :func:`field` or :func:`mapping`, which raise :class:`MalformedEventError`: this runs on
+    every invocation.
+    """
+    context_info = event.get("requestContext")
+    if type(context_info) is not dict:
+        context_info = mapping(event, "requestContext", SOURCE)
+    multi = event.get("multiValueHeaders")
+    headers = (
+        multi_headers(multi, SOURCE)
+        if multi and type(multi) is dict
+        else headers_of(event, SOURCE)
+    )
+    path = event.get("path")
+    if type(path) is not str:
+        path = field(event, "path", SOURCE)
     if base_path is None:
-        script_raw, path_raw = _split_path(event, context_info, headers)
-    else:
-        script_raw, path_raw = strip_base_path(
-            field(event, "path", "REST API"), base_path
+        script_raw, path_raw = _split_path(
+            event, context_info, path, headers.get("host", "")
         )
-    identity = mapping(context_info, "identity", "REST API")
-    scheme, server_name, server_port = server_address(headers)
-    return Request(
-        method=field(event, "httpMethod", "REST API").upper(),
-        script_name=wsgi_path(script_raw),
-        path=wsgi_path(path_raw),
+    else:
+        script_raw, path_raw = strip_base_path(path, base_path)
+    method = event.get("httpMethod")
+    if type(method) is not str:
+        method = field(event, "httpMethod", SOURCE)
+    protocol = context_info.get("protocol")
+    if type(protocol) is not str:
+        protocol = field(context_info, "protocol", SOURCE, default="HTTP/1.1")
+    identity = context_info.get("identity")
+    remote_addr = identity.get("sourceIp") if type(identity) is dict else None
+    if type(remote_addr) is not str:
+        remote_addr = field(
+            mapping(context_info, "identity", SOURCE),
+            "sourceIp",
+            SOURCE,
+            default="127.0.0.1",
+        )
+    return make_request(
+        event,
+        context,
+        SOURCE,
+        method=method,
+        script_raw=script_raw,
+        path_raw=path_raw,
         query_string=_query_string(event),
         headers=headers,
-        body=decode_body(event, "REST API"),
-        scheme=scheme,
-        server_name=server_name,
-        server_port=server_port,
-        protocol=field(context_info, "protocol", "REST API", default="HTTP/1.1"),
-        remote_addr=field(identity, "sourceIp", "REST API", default="127.0.0.1"),
-        event=event,
-        context=context,
+        protocol=protocol,
+        remote_addr=remote_addr,
     )
 
 
@@ -145,7 +220,10 @@ def render_headers(
     """
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
-        grouped.setdefault(name, []).append(value)
+        if name in grouped:
+            grouped[name].append(value)
+        else:
+            grouped[name] = [value]
     if multi_value:
         return {"multiValueHeaders": grouped}
     single: dict[str, str] = {}
@@ -163,15 +241,16 @@ def render_headers(
 
 
 def render(
-    response: Response, *, body: str, is_base64: bool, request: Request
+    status: int,
+    headers: list[tuple[str, str]],
+    *,
+    body: str,
+    is_base64: bool,
+    request: Request,
 ) -> dict[str, Any]:
     """The proxy result; REST APIs reject any key besides these five (LS-TEST, sst #2760)."""
-    result: dict[str, Any] = {"statusCode": response.status}
-    result.update(
-        render_headers(
-            response.headers, multi_value="multiValueHeaders" in request.event
-        )
-    )
+    result = render_headers(headers, multi_value="multiValueHeaders" in request.event)
+    result["statusCode"] = status
     result["body"] = body
     result["isBase64Encoded"] = is_base64
     return result

@@ -6,59 +6,83 @@ and https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html.
 
 from __future__ import annotations
 
-from typing import Any
-
-from lambdash._formats._common import decode_body
 from lambdash._formats._common import field
+from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
-from lambdash._formats._common import server_address
+from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
-from lambdash._formats._common import wsgi_path
 from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
-from lambdash._message import Response
 from lambdash.exceptions import MalformedEventError
+
+TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["parse", "render"]
 
 SOURCE = "HTTP API"
 
 
-def _headers(event: dict[str, Any]) -> list[tuple[str, str]]:
+def _headers(event: dict[str, Any]) -> dict[str, str]:
     # Names arrive lower-cased and repeated headers comma-joined. Cookies move to ``cookies``
     # on HTTP APIs; Function URLs keep the ``cookie`` header too (hattip PR #159), so the header
     # is rebuilt from ``cookies`` alone to avoid sending each cookie twice.
-    headers = [
-        (name.lower(), wsgi_str(value))
-        for name, value in mapping(event, "headers", SOURCE).items()
-        if value is not None
-    ]
+    headers = single_headers(mapping(event, "headers", SOURCE), SOURCE)
     cookies = event.get("cookies")
     if cookies is None:
         return headers
     if not isinstance(cookies, list):
         msg = f"the {SOURCE} event's 'cookies' must be a list, not {type(cookies).__name__}"
         raise MalformedEventError(msg)
-    headers = [item for item in headers if item[0] != "cookie"]
+    headers.pop("cookie", None)
     if cookies:
-        headers.append(("cookie", "; ".join(wsgi_str(cookie) for cookie in cookies)))
+        headers["cookie"] = "; ".join(wsgi_str(cookie) for cookie in cookies)
     return headers
 
 
-def _split_path(event: dict[str, Any], context_info: dict[str, Any]) -> tuple[str, str]:
-    raw_path = field(event, "rawPath", SOURCE)
+def _split_path(
+    event: dict[str, Any], context_info: dict[str, Any], raw_path: str
+) -> tuple[str, str]:
     route_key = event.get("routeKey")
+    params = event.get("pathParameters")
+    stage = context_info.get("stage")
+    if (
+        type(route_key) is str
+        and type(stage) is str
+        and (params is None or type(params) is dict)
+    ):
+        try:
+            key = (raw_path, route_key, tuple(params.items()) if params else (), stage)
+            found = _SPLITS.get(key)
+        except TypeError:
+            pass  # a path parameter that is not a string: the general way tells what is wrong
+        else:
+            if found is None:
+                found = _split(raw_path, route_key, params or {}, stage)
+                if len(_SPLITS) < _SPLITS_LIMIT:
+                    _SPLITS[key] = found
+            return found
+    return _split(
+        raw_path,
+        route_key,
+        mapping(event, "pathParameters", SOURCE),
+        stage,
+    )
+
+
+def _split(
+    raw_path: str, route_key: object, params: dict[str, Any], stage: object
+) -> tuple[str, str]:
+    """The named stage or base path in front of the route, and the route part."""
     route = route_key.partition(" ")[2] if isinstance(route_key, str) else None
     # A named stage stays in rawPath while routeKey leaves it out
     # (https://github.com/logandk/serverless-wsgi/issues/191), and so does a custom domain's
     # mapping key where AWS passes it on; both are whatever stands in front of the route.
-    prefix, rest = split_route_prefix(
-        raw_path, route or None, mapping(event, "pathParameters", SOURCE)
-    )
+    prefix, rest = split_route_prefix(raw_path, route or None, params)
     if prefix:
         return prefix, rest
-    stage = context_info.get("stage")
     if isinstance(stage, str) and stage not in ("", "$default"):
         return (
             strip_base_path(raw_path, "/" + stage)
@@ -68,49 +92,78 @@ def _split_path(event: dict[str, Any], context_info: dict[str, Any]) -> tuple[st
     return "", raw_path
 
 
+# (rawPath, routeKey, path parameters, stage) -> _split's answer. A warm function sees the same
+# paths again and again; the bound keeps one that sees many from growing it.
+_SPLITS: dict[tuple[str, str, tuple[tuple[str, Any], ...], str], tuple[str, str]] = {}
+_SPLITS_LIMIT = 256
+
+
 def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Request:
-    """A :class:`Request` from a payload 2.0 event."""
-    context_info = mapping(event, "requestContext", SOURCE)
-    http = mapping(context_info, "http", SOURCE)
+    """A :class:`Request` from a payload 2.0 event.
+
+    Fields are read with a type check inline, and only one that fails it goes through
+    :func:`field` or :func:`mapping`, which raise :class:`MalformedEventError`.
+    """
+    context_info = event.get("requestContext")
+    if type(context_info) is not dict:
+        context_info = mapping(event, "requestContext", SOURCE)
+    http = context_info.get("http")
+    if type(http) is not dict:
+        http = mapping(context_info, "http", SOURCE)
     headers = _headers(event)
+    raw_path = event.get("rawPath")
+    if type(raw_path) is not str:
+        raw_path = field(event, "rawPath", SOURCE)
     if base_path is None:
-        script_raw, path_raw = _split_path(event, context_info)
+        script_raw, path_raw = _split_path(event, context_info, raw_path)
     else:
-        script_raw, path_raw = strip_base_path(
-            field(event, "rawPath", SOURCE), base_path
-        )
-    scheme, server_name, server_port = server_address(headers)
-    return Request(
-        method=field(http, "method", SOURCE).upper(),
-        script_name=wsgi_path(script_raw),
-        path=wsgi_path(path_raw),
-        query_string=wsgi_str(field(event, "rawQueryString", SOURCE, default="")),
+        script_raw, path_raw = strip_base_path(raw_path, base_path)
+    method = http.get("method")
+    if type(method) is not str:
+        method = field(http, "method", SOURCE)
+    query = event.get("rawQueryString")
+    if type(query) is not str or not query.isascii():
+        query = wsgi_str(field(event, "rawQueryString", SOURCE, default=""))
+    protocol = http.get("protocol")
+    if type(protocol) is not str:
+        protocol = field(http, "protocol", SOURCE, default="HTTP/1.1")
+    remote_addr = http.get("sourceIp")
+    if type(remote_addr) is not str:
+        remote_addr = field(http, "sourceIp", SOURCE, default="127.0.0.1")
+    return make_request(
+        event,
+        context,
+        SOURCE,
+        method=method,
+        script_raw=script_raw,
+        path_raw=path_raw,
+        query_string=query,
         headers=headers,
-        body=decode_body(event, SOURCE),
-        scheme=scheme,
-        server_name=server_name,
-        server_port=server_port,
-        protocol=field(http, "protocol", SOURCE, default="HTTP/1.1"),
-        remote_addr=field(http, "sourceIp", SOURCE, default="127.0.0.1"),
-        event=event,
-        context=context,
+        protocol=protocol,
+        remote_addr=remote_addr,
     )
 
 
 def render(
-    response: Response, *, body: str, is_base64: bool, request: Request
+    status: int,
+    headers: list[tuple[str, str]],
+    *,
+    body: str,
+    is_base64: bool,
+    request: Request,
 ) -> dict[str, Any]:
     """The structured 2.0 result: ``Set-Cookie`` lines go to ``cookies``, other repeats are comma-joined."""
-    headers: dict[str, str] = {}
+    single: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in response.headers:
-        if name.lower() == "set-cookie":
+    for name, value in headers:
+        # The length test spares most names the lower-casing.
+        if len(name) == 10 and name.lower() == "set-cookie":
             cookies.append(value)
-        elif name in headers:
-            headers[name] += ", " + value
+        elif name in single:
+            single[name] += ", " + value
         else:
-            headers[name] = value
-    result: dict[str, Any] = {"statusCode": response.status, "headers": headers}
+            single[name] = value
+    result: dict[str, Any] = {"statusCode": status, "headers": single}
     if cookies:
         result["cookies"] = cookies
     result["body"] = body
