@@ -54,7 +54,7 @@ Send: TypeAlias = "Callable[[Message], Awaitable[None]]"
 ASGIApp: TypeAlias = "Callable[[Scope, Receive, Send], Awaitable[None]]"
 
 # The option values make_handler accepts, at run time; the Literal aliases below say the same to
-# mypy (tests/test_public_api.py checks that they agree).
+# mypy (tests/test_message.py checks that they agree).
 ERROR_POLICIES = ("raise", "respond")
 LIFESPAN_MODES = ("auto", "on", "off")
 INTERFACES = ("auto", "wsgi", "asgi")

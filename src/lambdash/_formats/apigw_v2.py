@@ -57,7 +57,7 @@ def _split_path(
             key = (raw_path, route_key, tuple(params.items()) if params else (), stage)
             found = _SPLITS.get(key)
         except TypeError:
-            pass  # a path parameter that is not a string: the general way tells what is wrong
+            pass  # an unhashable path parameter: the general way, uncached, ignores it
         else:
             if found is None:
                 found = _split(raw_path, route_key, params or {}, stage)
