@@ -38,9 +38,11 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/adapters.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/instructions.py
 	$(BIN)/python benchmarks/imports.py
 	$(BIN)/python benchmarks/gateway.py
 	$(BIN)/python benchmarks/coldstart.py
+	$(BIN)/python benchmarks/coldstart.py --pandas
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache .hypothesis

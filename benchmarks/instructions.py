@@ -1,0 +1,163 @@
+"""Instructions per invocation, counted by valgrind: the adapter comparison without the noise.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/instructions.py [--invocations 2000]
+
+Wall-clock medians on a shared 2-core VM drift by 2x between runs (benchmarks/adapters.py
+interleaves its rounds to cancel most of it). An instruction count does not drift: each cell is
+the count of a process that makes N invocations minus one that makes none, divided by N, so
+interpreter start-up and imports cancel out. The app is the raw WSGI app of adapters.py that
+answers 20 bytes of text/plain, behind the same REST v1, HTTP v2 and ALB events (tests/events.py,
+eight request headers). Needs ``valgrind`` on PATH; prints a note and exits 0 without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EVENTS = {"REST v1": "rest", "HTTP v2": "v2", "ALB": "alb"}
+# Which adapters answer which events correctly (benchmarks/adapters.py checks the bytes):
+# aws-wsgi has no payload 2.0 support; apig-wsgi needs binary_support=True for nothing here.
+ADAPTERS = {
+    "lambdash": ("rest", "v2", "alb"),
+    "aws-wsgi": ("rest", "alb"),
+    "apig-wsgi": ("rest", "v2", "alb"),
+}
+HEADERS = [
+    ("Accept", "*/*"),
+    ("Accept-Encoding", "gzip, deflate, br"),
+    ("Accept-Language", "en-GB,en;q=0.9"),
+    ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) lambdash-bench/1.0"),
+]
+BODY = b"Hello from lambdash!"
+
+
+def _app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "20")])
+    return [BODY]
+
+
+def child(adapter: str, event_kind: str, invocations: int) -> None:
+    """Make *invocations* calls after a warm-up; what valgrind counts."""
+    sys.path.insert(0, str(ROOT))
+    from tests.events import alb_event
+    from tests.events import http_v2_event
+    from tests.events import rest_event
+
+    factories: dict[str, Callable[..., dict[str, Any]]] = {
+        "rest": rest_event,
+        "v2": http_v2_event,
+        "alb": alb_event,
+    }
+    event = factories[event_kind](path="/hello", headers=HEADERS)
+    handler: Callable[[dict[str, Any], Any], Any]
+    if adapter == "lambdash":
+        from lambdash import make_handler
+
+        handler = make_handler(_app)
+    elif adapter == "aws-wsgi":
+        import awsgi  # type: ignore[import-untyped]
+
+        def handler(event: dict[str, Any], context: Any) -> Any:
+            return awsgi.response(
+                _app, event, context, base64_content_types={"image/png"}
+            )
+
+    else:
+        import apig_wsgi
+
+        handler = apig_wsgi.make_lambda_handler(_app, binary_support=True)
+
+    class Context:
+        aws_request_id = "bench"
+
+    context = Context()
+    for _ in range(50):
+        result = handler(event, context)
+    assert result["body"] == BODY.decode(), result
+    for _ in range(invocations):
+        handler(event, context)
+
+
+def count(adapter: str, event_kind: str, invocations: int) -> int:
+    """Instructions valgrind counts for one child process."""
+    done = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--child",
+            adapter,
+            event_kind,
+            str(invocations),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        msg = f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}"
+        raise RuntimeError(msg)
+    return int(found.group(1))
+
+
+def per_invocation(adapter: str, event_kind: str, invocations: int) -> float:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        base = pool.submit(count, adapter, event_kind, 0)
+        loaded = pool.submit(count, adapter, event_kind, invocations)
+        return (loaded.result() - base.result()) / invocations
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invocations", type=int, default=2000)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        adapter, event_kind, invocations = args.child
+        child(adapter, event_kind, int(invocations))
+        return 0
+    if shutil.which("valgrind") is None:
+        print(
+            "valgrind is not installed: no instruction counts (apt-get install valgrind)"
+        )
+        return 0
+    print(
+        f"# Instructions per invocation, WSGI 20 B text/plain, {args.invocations:,} "
+        f"invocations (valgrind callgrind, CPython {sys.version.split()[0]})"
+    )
+    print()
+    print("| event | lambdash | aws-wsgi | apig-wsgi | lambdash / fastest peer |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, kind in EVENTS.items():
+        cells: dict[str, float] = {}
+        for adapter, kinds in ADAPTERS.items():
+            if kind in kinds:
+                cells[adapter] = per_invocation(adapter, kind, args.invocations)
+        peers = [v for k, v in cells.items() if k != "lambdash"]
+        row = [f"{cells[a]:,.0f}" if a in cells else "no support" for a in ADAPTERS]
+        print(f"| {name} | {' | '.join(row)} | {cells['lambdash'] / min(peers):.2f}x |")
+    print()
+    print(
+        "aws-wsgi raises KeyError 'httpMethod' on payload 2.0 events; apig-wsgi runs with "
+        "binary_support=True."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
