@@ -9,7 +9,9 @@ interleaves its rounds to cancel most of it). An instruction count does not drif
 the count of a process that makes N invocations minus one that makes none, divided by N, so
 interpreter start-up and imports cancel out. The app is the raw WSGI app of adapters.py that
 answers 20 bytes of text/plain, behind the same REST v1, HTTP v2 and ALB events (tests/events.py,
-eight request headers). Needs ``valgrind`` on PATH; prints a note and exits 0 without it.
+eight request headers), and again with the ten CloudFront headers a browser's request through an
+edge-optimised API carries on top. Needs ``valgrind`` on PATH; prints a note and exits 0
+without it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,20 @@ HEADERS = [
     ("Accept-Language", "en-GB,en;q=0.9"),
     ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) lambdash-bench/1.0"),
 ]
+# What a browser's request through CloudFront carries on top: AWS's sample REST events have 17
+# to 19 headers (aws-lambda-go apigw-request.json, aws-sam-cli apigateway_AwsProxy.json).
+CLOUDFRONT_HEADERS = [
+    ("Cache-Control", "no-cache"),
+    ("CloudFront-Forwarded-Proto", "https"),
+    ("CloudFront-Is-Desktop-Viewer", "true"),
+    ("CloudFront-Is-Mobile-Viewer", "false"),
+    ("CloudFront-Is-SmartTV-Viewer", "false"),
+    ("CloudFront-Is-Tablet-Viewer", "false"),
+    ("CloudFront-Viewer-Country", "GB"),
+    ("Via", "2.0 0123456789abcdef0123456789abcdef.cloudfront.net (CloudFront)"),
+    ("X-Amz-Cf-Id", "pn-PWIJc6thYnZm5P0NMgOUglL1DYtl0gdeJky8tqsg8iS_sgsKD1A=="),
+    ("X-Amzn-Trace-Id", "Root=1-5e66d96f-7491f09xmpl79d18acf3d050"),
+]
 BODY = b"Hello from lambdash!"
 
 
@@ -48,7 +64,7 @@ def _app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [BODY]
 
 
-def child(adapter: str, event_kind: str, invocations: int) -> None:
+def child(adapter: str, event_kind: str, invocations: int, *, many: bool) -> None:
     """Make *invocations* calls after a warm-up; what valgrind counts."""
     sys.path.insert(0, str(ROOT))
     from tests.events import alb_event
@@ -60,7 +76,8 @@ def child(adapter: str, event_kind: str, invocations: int) -> None:
         "v2": http_v2_event,
         "alb": alb_event,
     }
-    event = factories[event_kind](path="/hello", headers=HEADERS)
+    headers = HEADERS + CLOUDFRONT_HEADERS if many else HEADERS
+    event = factories[event_kind](path="/hello", headers=headers)
     handler: Callable[[dict[str, Any], Any], Any]
     if adapter == "lambdash":
         from lambdash import make_handler
@@ -90,7 +107,7 @@ def child(adapter: str, event_kind: str, invocations: int) -> None:
         handler(event, context)
 
 
-def count(adapter: str, event_kind: str, invocations: int) -> int:
+def count(adapter: str, event_kind: str, invocations: int, *, many: bool) -> int:
     """Instructions valgrind counts for one child process."""
     done = subprocess.run(
         [
@@ -103,6 +120,7 @@ def count(adapter: str, event_kind: str, invocations: int) -> int:
             adapter,
             event_kind,
             str(invocations),
+            "many" if many else "few",
         ],
         capture_output=True,
         text=True,
@@ -115,21 +133,23 @@ def count(adapter: str, event_kind: str, invocations: int) -> int:
     return int(found.group(1))
 
 
-def per_invocation(adapter: str, event_kind: str, invocations: int) -> float:
+def per_invocation(
+    adapter: str, event_kind: str, invocations: int, *, many: bool
+) -> float:
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        base = pool.submit(count, adapter, event_kind, 0)
-        loaded = pool.submit(count, adapter, event_kind, invocations)
+        base = pool.submit(count, adapter, event_kind, 0, many=many)
+        loaded = pool.submit(count, adapter, event_kind, invocations, many=many)
         return (loaded.result() - base.result()) / invocations
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invocations", type=int, default=2000)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        adapter, event_kind, invocations = args.child
-        child(adapter, event_kind, int(invocations))
+        adapter, event_kind, invocations, headers = args.child
+        child(adapter, event_kind, int(invocations), many=headers == "many")
         return 0
     if shutil.which("valgrind") is None:
         print(
@@ -141,16 +161,23 @@ def main(argv: list[str] | None = None) -> int:
         f"invocations (valgrind callgrind, CPython {sys.version.split()[0]})"
     )
     print()
-    print("| event | lambdash | aws-wsgi | apig-wsgi | lambdash / fastest peer |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for name, kind in EVENTS.items():
-        cells: dict[str, float] = {}
-        for adapter, kinds in ADAPTERS.items():
-            if kind in kinds:
-                cells[adapter] = per_invocation(adapter, kind, args.invocations)
-        peers = [v for k, v in cells.items() if k != "lambdash"]
-        row = [f"{cells[a]:,.0f}" if a in cells else "no support" for a in ADAPTERS]
-        print(f"| {name} | {' | '.join(row)} | {cells['lambdash'] / min(peers):.2f}x |")
+    print(
+        "| event | request headers | lambdash | aws-wsgi | apig-wsgi | lambdash / fastest peer |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for many in (False, True):
+        count_of_headers = len(HEADERS) + 4 + (len(CLOUDFRONT_HEADERS) if many else 0)
+        for name, kind in EVENTS.items():
+            cells: dict[str, float] = {}
+            for adapter, kinds in ADAPTERS.items():
+                if kind in kinds:
+                    cells[adapter] = per_invocation(
+                        adapter, kind, args.invocations, many=many
+                    )
+            peers = [v for k, v in cells.items() if k != "lambdash"]
+            row = [f"{cells[a]:,.0f}" if a in cells else "no support" for a in ADAPTERS]
+            ratio = cells["lambdash"] / min(peers)
+            print(f"| {name} | {count_of_headers} | {' | '.join(row)} | {ratio:.2f}x |")
     print()
     print(
         "aws-wsgi raises KeyError 'httpMethod' on payload 2.0 events; apig-wsgi runs with "
