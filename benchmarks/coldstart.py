@@ -1,9 +1,10 @@
 """Cold start and size of the demo app packaged by ``lambdash build`` and the way ``sam build`` does.
 
-Run: ``python benchmarks/coldstart.py [--pandas] [--runs N]``. It builds examples/dash_app twice
-in a temporary directory:
+Run: ``python benchmarks/coldstart.py [--pandas] [--sources-drop] [--runs N]``. It builds
+examples/dash_app twice (three times with ``--sources-drop``) in a temporary directory:
 
 - **lambdash**: ``lambdash build --runtime python3.11 --arch x86_64 -o lambdash.zip``, unzipped;
+- **lambdash, sources dropped** (with ``--sources-drop``): the same with ``--sources drop``;
 - **plain**: what ``sam build`` makes, ``pip install --target`` of the demo's requirements (the
   ``lambdash`` line replaced by a wheel of this checkout) for manylinux x86_64 and CPython 3.11,
   with ``--no-compile``, plus ``app.py`` and ``assets/``.
@@ -131,9 +132,11 @@ def copy_demo(tmp: Path, pandas: bool) -> Path:
     return demo
 
 
-def build_lambdash(tmp: Path, demo: Path) -> Package:
-    """``lambdash build -o lambdash.zip``, unzipped into ``lambdash/``."""
-    zip_path = tmp / "lambdash.zip"
+def build_lambdash(tmp: Path, demo: Path, *, sources: str = "keep") -> Package:
+    """``lambdash build -o lambdash.zip``, unzipped into ``lambdash/``; with ``sources="drop"``
+    ``lambdash build --sources drop``, into ``lambdash-drop/``."""
+    name = "lambdash" if sources == "keep" else f"lambdash-{sources}"
+    zip_path = tmp / f"{name}.zip"
     run(
         [
             LAMBDASH,
@@ -144,14 +147,17 @@ def build_lambdash(tmp: Path, demo: Path) -> Package:
             "python3.11",
             "--arch",
             "x86_64",
+            "--sources",
+            sources,
             "-o",
             str(zip_path),
         ]
     )
-    directory = tmp / "lambdash"
+    directory = tmp / name
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(directory)
-    return Package("lambdash", directory, zip_path, [])
+    label = "lambdash" if sources == "keep" else "lambdash, sources dropped"
+    return Package(label, directory, zip_path, [])
 
 
 def build_plain(tmp: Path, demo: Path) -> Package:
@@ -259,8 +265,8 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def table(plain: Package, packed: Package) -> str:
-    """The Markdown table of medians, and the ratio lambdash / plain."""
+def table(plain: Package, *built: Package) -> str:
+    """The Markdown table of medians, and the ratio of each lambdash build to plain."""
 
     def medians(package: Package) -> list[float]:
         runs = package.runs
@@ -280,12 +286,13 @@ def table(plain: Package, packed: Package) -> str:
     )
     rows = [header, "| --- |" + " ---: |" * 7]
     plain_values = medians(plain)
-    packed_values = medians(packed)
-    for name, values in (("plain", plain_values), ("lambdash", packed_values)):
-        cells = [f"{v:.0f}" for v in values[:5]] + [f"{v:.1f}" for v in values[5:]]
+    values = {package.name: medians(package) for package in built}
+    for name, row in (("plain", plain_values), *values.items()):
+        cells = [f"{v:.0f}" for v in row[:5]] + [f"{v:.1f}" for v in row[5:]]
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
-    ratios = [f"{a / b:.2f}" for a, b in zip(packed_values, plain_values, strict=True)]
-    rows.append("| ratio lambdash/plain | " + " | ".join(ratios) + " |")
+    for name, row in values.items():
+        ratios = [f"{a / b:.2f}" for a, b in zip(row, plain_values, strict=True)]
+        rows.append(f"| ratio {name}/plain | " + " | ".join(ratios) + " |")
     return "\n".join(rows)
 
 
@@ -296,6 +303,11 @@ def main() -> int:
     parser.add_argument(
         "--pandas", action="store_true", help="add pandas to both builds"
     )
+    parser.add_argument(
+        "--sources-drop",
+        action="store_true",
+        help="also build with lambdash build --sources drop (a third row)",
+    )
     parser.add_argument("--runs", type=int, default=7, help="cold starts per package")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -303,10 +315,17 @@ def main() -> int:
     try:
         demo = copy_demo(tmp, args.pandas)
         print("building with lambdash build ...", file=sys.stderr, flush=True)
-        packed = build_lambdash(tmp, demo)
+        built = [build_lambdash(tmp, demo)]
+        if args.sources_drop:
+            print(
+                "building with lambdash build --sources drop ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            built.append(build_lambdash(tmp, demo, sources="drop"))
         print("building plain (pip install --target) ...", file=sys.stderr, flush=True)
         plain = build_plain(tmp, demo)
-        packages = [plain, packed]
+        packages = [plain, *built]
         for package in packages:
             run(["chmod", "-R", "a-w", str(package.directory)])
             cold_start(package.directory)  # warms the file cache, not counted
@@ -320,7 +339,7 @@ def main() -> int:
         print(
             f"Cold start of the {title}, median of {args.runs} runs (python3.11, x86_64)\n"
         )
-        print(table(plain, packed))
+        print(table(plain, *built))
         print(
             f"\nMachine: {cpu_model()}, {os.cpu_count()} CPUs; Python {platform.python_version()}"
             f"; {datetime.date.today().isoformat()}"

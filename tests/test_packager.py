@@ -6,6 +6,7 @@ downloading twice) and take about two minutes together; ``-k "not Heavy"`` skips
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -47,6 +48,7 @@ from lambdash.packager._pip import PipResult
 from lambdash.packager._pip import install_failure
 from lambdash.packager._pip import summarize
 from lambdash.packager._report import Bytecode
+from lambdash.packager._report import Sources
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import LocalProject
 from lambdash.packager._requirements import Requirements
@@ -54,6 +56,8 @@ from lambdash.packager._requirements import read_pyproject
 from lambdash.packager._requirements import read_requirements
 from lambdash.packager._samtemplate import build_template
 from lambdash.packager._samtemplate import function_architecture
+from lambdash.packager._sources import Dropped
+from lambdash.packager._sources import drop_sources
 from lambdash.packager._trim import Trimmed
 from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import remove_distributions
@@ -997,6 +1001,73 @@ def test_compile_package_failure_is_reported(
     )
 
 
+def test_drop_sources_ships_compiled_third_party_modules_as_bytecode_only(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/compiled.py": "x = 1\n",
+            "pkg/uncompiled.py": "y = 2\n",
+            "pkg/sub/mod.py": "z = 3\n",
+            "lambdash/__init__.py": "",
+            "app.py": "import pkg\n",
+            "mine/util.py": "",
+        },
+    )
+    compiled = ["pkg/__init__.py", "pkg/compiled.py", "pkg/sub/mod.py"]
+    compiled += ["lambdash/__init__.py", "app.py", "mine/util.py"]
+    compile_package(tmp_path, sys.executable, modules=[tmp_path / m for m in compiled])
+    (tmp_path / "pkg" / "__pycache__" / "stale.other-99.pyc").write_bytes(b"")
+    size = len("x = 1\n") + len("z = 3\n")
+    assert drop_sources(
+        tmp_path, cache_tag=TAG, keep=[Path("app.py"), Path("mine/util.py")]
+    ) == Dropped(files=3, size=size)
+    assert tree(tmp_path) == [
+        f"__pycache__/app.{TAG}.pyc",
+        "app.py",
+        "lambdash/__init__.py",
+        f"lambdash/__pycache__/__init__.{TAG}.pyc",
+        f"mine/__pycache__/util.{TAG}.pyc",
+        "mine/util.py",
+        "pkg/__init__.pyc",
+        "pkg/__pycache__/stale.other-99.pyc",
+        "pkg/compiled.pyc",
+        "pkg/sub/mod.pyc",
+        "pkg/uncompiled.py",
+    ]
+    assert not (tmp_path / "pkg" / "sub" / "__pycache__").exists()
+    # The bytecode is unchanged: named as on Lambda, unchecked-hash, and it imports as it is.
+    assert load_pyc(tmp_path / "pkg" / "compiled.pyc").co_filename == (
+        "/var/task/pkg/compiled.py"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-B",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+            "import pkg.compiled, pkg.sub.mod, pkg.uncompiled; "
+            "print(pkg.compiled.__file__, pkg.compiled.x + pkg.sub.mod.z)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout == f"{tmp_path / 'pkg' / 'compiled.pyc'} 4\n"
+
+
+def test_drop_sources_keeps_a_source_whose_bytecode_has_no_module(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, {f"pkg/__pycache__/gone.{TAG}.pyc": "", "pkg/kept.py": ""})
+    assert drop_sources(tmp_path, cache_tag=TAG) == Dropped(files=0, size=0)
+    assert tree(tmp_path) == [f"pkg/__pycache__/gone.{TAG}.pyc", "pkg/kept.py"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Running the app to find its imports
 
@@ -1200,6 +1271,40 @@ def test_format_report_over_the_limits() -> None:
     )
 
 
+def _compiled_report(
+    *,
+    bytecode: Bytecode,
+    sources: Sources = "keep",
+    dropped_files: int = 0,
+    dropped_size: int = 0,
+) -> BuildReport:
+    """A report of an empty build whose 1,234 modules got bytecode."""
+    report = BuildReport(
+        target=make_target("python3.12", "x86_64"),
+        output=Path("/app/app.zip"),
+        template=None,
+        function=None,
+        packages=(),
+        unzipped_size=0,
+        zipped_size=0,
+        files=0,
+        removed=(),
+        trimmed_files=0,
+        trimmed_size=0,
+        python="/usr/bin/python3.12",
+        compiled_modules=1234,
+        bytecode=bytecode,
+        sources=sources,
+        dropped_files=dropped_files,
+        dropped_size=dropped_size,
+        sha256=None,
+        seconds=1.0,
+        notes=(),
+        warnings=(),
+    )
+    return report
+
+
 @pytest.mark.parametrize(
     ("bytecode", "line"),
     [
@@ -1218,27 +1323,27 @@ def test_format_report_over_the_limits() -> None:
 def test_format_report_says_which_modules_have_bytecode(
     bytecode: Bytecode, line: str
 ) -> None:
-    report = BuildReport(
-        target=make_target("python3.12", "x86_64"),
-        output=Path("/app/app.zip"),
-        template=None,
-        function=None,
-        packages=(),
-        unzipped_size=0,
-        zipped_size=0,
-        files=0,
-        removed=(),
-        trimmed_files=0,
-        trimmed_size=0,
-        python="/usr/bin/python3.12",
-        compiled_modules=1234,
-        bytecode=bytecode,
-        sha256=None,
-        seconds=1.0,
-        notes=(),
-        warnings=(),
-    )
+    report = _compiled_report(bytecode=bytecode)
     assert line in format_report(report).splitlines()
+
+
+def test_format_report_says_what_sources_were_dropped() -> None:
+    report = _compiled_report(
+        bytecode="imported",
+        sources="drop",
+        dropped_files=1200,
+        dropped_size=9 * 1024 * 1024,
+    )
+    lines = format_report(report).splitlines()
+    bytecode = next(i for i, line in enumerate(lines) if line.startswith("Bytecode"))
+    assert lines[bytecode + 1] == (
+        "Dropped      9.0 MB  in 1,200 sources of compiled third-party modules (--sources "
+        "drop: they ship bytecode only)"
+    )
+    kept = dataclasses.replace(report, sources="keep", dropped_files=0, dropped_size=0)
+    assert not [
+        line for line in format_report(kept).splitlines() if line.startswith("Dropped")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1435,6 +1540,82 @@ def test_cli_bytecode_option(
         f"Bytecode  1 module the app imports, unchecked-hash, compiled by {sys.executable}"
         in capsys.readouterr().out.splitlines()
     )
+
+
+def test_build_drops_the_sources_of_compiled_third_party_modules(
+    tmp_path: Path,
+) -> None:
+    app = IMPORTS_HELPER.replace("import helper\n", "import helper\nimport vendored\n")
+    project = lambdash_project(tmp_path / "app", tmp_path / "wheels", app)
+    # A third-party package, installed by pip from a local directory, that the app imports.
+    vendored = tmp_path / "vendored"
+    write_tree(
+        vendored,
+        {
+            "pyproject.toml": '[project]\nname = "vendored"\nversion = "1"\n',
+            "vendored/__init__.py": "from vendored import used\n",
+            "vendored/used.py": "x = 1\n",
+            "vendored/unused.py": "",
+        },
+    )
+    requirements = project / "requirements.txt"
+    requirements.write_text(requirements.read_text() + f"{vendored}\n")
+    out = tmp_path / "app.zip"
+    keep = build(project, output=out)
+    kept = set(zip_names(out))
+    progress = Recorder()
+    report = build(project, output=out, progress=progress, sources="drop")
+    names = set(zip_names(out))
+    assert {"vendored/__init__.pyc", "vendored/used.pyc", "vendored/unused.py"} <= names
+    assert not [n for n in names if n.startswith("vendored/") and "__pycache__" in n]
+    assert not {"vendored/__init__.py", "vendored/used.py"} & names
+    # Only those changed: the app's code and lambdash keep their sources and __pycache__.
+    assert kept - names == {
+        "vendored/__init__.py",
+        "vendored/used.py",
+        "vendored/__pycache__/",
+        f"vendored/__pycache__/__init__.{TAG}.pyc",
+        f"vendored/__pycache__/used.{TAG}.pyc",
+    }
+    assert names - kept == {"vendored/__init__.pyc", "vendored/used.pyc"}
+    assert {"app.py", "helper.py", f"__pycache__/app.{TAG}.pyc"} <= names
+    assert (report.sources, report.dropped_files, report.dropped_size) == (
+        "drop",
+        2,
+        len("from vendored import used\n") + len("x = 1\n"),
+    )
+    assert (keep.sources, keep.dropped_files, keep.compiled_modules) == (
+        "keep",
+        0,
+        report.compiled_modules,
+    )
+    assert progress.done_steps[-2] == (
+        "dropped 2 sources, 0.0 MB: those modules ship bytecode only"
+    )
+
+
+def test_cli_sources_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path / "app")
+    arguments = ["build", "--dir", str(project), "-o", str(tmp_path / "app.zip")]
+    assert main([*arguments, "--sources", "drop"]) == 0
+    assert (
+        "Dropped      0.0 MB  in 0 sources of compiled third-party modules (--sources drop: "
+        "they ship bytecode only)" in capsys.readouterr().out.splitlines()
+    )
+    assert "app.py" in zip_names(tmp_path / "app.zip")
+    with pytest.raises(SystemExit) as caught:
+        main([*arguments, "--sources", "none"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "lambdash build: error: argument --sources: invalid choice: 'none' (choose from "
+        "'keep', 'drop')"
+    )
+
+
+def test_build_rejects_an_unknown_sources_choice(tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as caught:
+        build(tmp_path, sources="none")  # type: ignore[arg-type]
+    assert str(caught.value) == "unknown sources choice 'none'; choose 'keep' or 'drop'"
 
 
 def test_build_rejects_an_unknown_bytecode_choice(tmp_path: Path) -> None:
@@ -1699,13 +1880,24 @@ for event in json.loads(sys.argv[2]):
 
 
 def invoke_all(
-    package: Path, handler: str, events: list[dict[str, object]]
+    package: Path,
+    handler: str,
+    events: list[dict[str, object]],
+    *,
+    isolated: bool = False,
 ) -> tuple[list[dict[str, object]], str]:
     """Call the handler with each of *events* in one fresh interpreter that sees only *package*
-    and the stdlib, as on Lambda."""
+    and the stdlib, as on Lambda; *isolated* runs ``python -I -S -B``, *package* put on
+    ``sys.path`` by the script."""
     before = tree(package)
+    script = (
+        f"import sys; sys.path.insert(0, {str(package)!r})\n{INVOKE}"
+        if isolated
+        else INVOKE
+    )
+    flags = ["-I", "-S", "-B"] if isolated else ["-S"]
     done = subprocess.run(
-        [sys.executable, "-S", "-v", "-c", INVOKE, handler, json.dumps(events)],
+        [sys.executable, *flags, "-v", "-c", script, handler, json.dumps(events)],
         env={
             "PYTHONPATH": str(package),
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -1856,6 +2048,32 @@ class TestHeavyBuilds:
         results, _ = invoke_all(package, "app.lambda_handler", events)
         assert [r["statusCode"] for r in results] == [200] * len(events)
         assert "sin(3x)" in str(results[-1]["body"])
+
+    def test_demo_with_sources_dropped_serves_in_an_isolated_interpreter(
+        self, pip_cache: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "app.zip"
+        report = build(DEMO, runtime=RUNTIME, arch="x86_64", output=out, sources="drop")
+        names = set(zip_names(out))
+        assert "flask/app.pyc" in names
+        assert not {"flask/app.py", f"flask/__pycache__/app.{TAG}.pyc"} & names
+        # The app and lambdash keep their sources; modules without bytecode too.
+        assert {"app.py", f"__pycache__/app.{TAG}.pyc", "lambdash/__init__.py"} <= names
+        assert "plotly/graph_objs/_figurewidget.py" in names
+        assert 300 < report.dropped_files < report.compiled_modules
+        assert report.dropped_size > 2 * 1024 * 1024
+        package = unpack(out, tmp_path / "task")
+        results, verbose = invoke_all(
+            package,
+            "app.lambda_handler",
+            [rest_event(path="/"), rest_event(path="/_dash-layout")],
+            isolated=True,
+        )
+        assert [r["statusCode"] for r in results] == [200, 200]
+        assert '<script id="_dash-config" type="application/json">' in str(
+            results[0]["body"]
+        )
+        assert f"# code object from '{package / 'flask' / 'app.pyc'}'" in verbose
 
     def test_demo_with_dev_tools_keeps_and_serves_the_dev_bundles(
         self, pip_cache: Path, tmp_path: Path

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lambdash.packager._report import BuildReport as BuildReport
     from lambdash.packager._report import Bytecode as Bytecode
     from lambdash.packager._report import PackageSize as PackageSize
+    from lambdash.packager._report import Sources as Sources
     from lambdash.packager._report import format_report as format_report
     from lambdash.packager._target import ARCHES as ARCHES
     from lambdash.packager._target import RUNTIMES as RUNTIMES
@@ -41,6 +42,7 @@ __all__ = [
     "PipResult",
     "PipRunner",
     "Progress",
+    "Sources",
     "SubprocessPip",
     "Target",
     "build",
@@ -61,6 +63,7 @@ _MODULES = {
     "BuildReport": "_report",
     "Bytecode": "_report",
     "PackageSize": "_report",
+    "Sources": "_report",
     "format_report": "_report",
     "ARCHES": "_target",
     "RUNTIMES": "_target",

@@ -31,12 +31,15 @@ from lambdash.packager._progress import Progress
 from lambdash.packager._report import BuildReport
 from lambdash.packager._report import Bytecode
 from lambdash.packager._report import PackageSize
+from lambdash.packager._report import Sources
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import Requirements
 from lambdash.packager._requirements import read_pyproject
 from lambdash.packager._requirements import read_requirements
 from lambdash.packager._samtemplate import build_template
 from lambdash.packager._samtemplate import function_architecture
+from lambdash.packager._sources import Dropped
+from lambdash.packager._sources import drop_sources
 from lambdash.packager._target import Target
 from lambdash.packager._target import make_target
 from lambdash.packager._trim import LAMBDA_PROVIDED
@@ -81,6 +84,7 @@ def build(
     pip_runner: PipRunner | None = None,
     progress: Progress | None = None,
     bytecode: Bytecode = "imported",
+    sources: Sources = "keep",
 ) -> BuildReport:
     """Build the Lambda package of the app in *project_dir*.
 
@@ -106,10 +110,18 @@ def build(
     :param bytecode: ``"imported"`` compiles the modules the app imports when it runs at build
         time, ``"all"`` every module (a larger package; the first use of a module the app imports
         later, on another page or in a callback, then needs no compiling either).
+    :param sources: ``"keep"`` ships each module's source beside its bytecode; ``"drop"`` ships
+        the compiled third-party modules as bytecode only (``pkg/mod.pyc`` in place of
+        ``pkg/mod.py``), a smaller package whose tracebacks through those modules show no source
+        lines and whose ``inspect.getsource`` fails for them. The app's own code and lambdash
+        keep their sources, and so does every module without bytecode.
     :raises CommandError: with a hint, when the app cannot be built for the target.
     """
     if bytecode not in get_args(Bytecode):
         msg = f"unknown bytecode choice {bytecode!r}; choose 'imported' or 'all'"
+        raise CommandError(msg)
+    if sources not in get_args(Sources):
+        msg = f"unknown sources choice {sources!r}; choose 'keep' or 'drop'"
         raise CommandError(msg)
     started = time.monotonic()
     progress = progress or NullProgress()
@@ -139,7 +151,7 @@ def build(
             notes.append(
                 "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only"
             )
-        removed, trimmed = _trim_and_copy(plan, staging, progress, warnings)
+        removed, trimmed, app = _trim_and_copy(plan, staging, progress, warnings)
         compiled = precompile(
             staging,
             target=target,
@@ -150,6 +162,11 @@ def build(
         )
         notes += compiled.notes
         warnings += compiled.warnings
+        dropped = (
+            _drop(staging, target, app, progress)
+            if sources == "drop"
+            else Dropped(files=0, size=0)
+        )
         written = _write(plan, staging, progress)
     unzipped = sum(size for size, _ in written.sizes.values())
     return BuildReport(
@@ -172,6 +189,9 @@ def build(
         python=interpreter.path if interpreter else None,
         compiled_modules=compiled.modules,
         bytecode=compiled.bytecode,
+        sources=sources,
+        dropped_files=dropped.files,
+        dropped_size=dropped.size,
         sha256=written.sha256,
         seconds=time.monotonic() - started,
         notes=tuple(notes),
@@ -310,7 +330,7 @@ def _install(
 
 def _trim_and_copy(
     plan: _Plan, staging: Path, progress: Progress, warnings: list[str]
-) -> tuple[list[str], Trimmed]:
+) -> tuple[list[str], Trimmed, list[Path]]:
     progress.step("trimming")
     removed = remove_distributions(staging, LAMBDA_PROVIDED)
     files = app_files(
@@ -354,7 +374,23 @@ def _trim_and_copy(
         warnings.append(
             f"the template's Handler {handler!r} names a module that is not in the package"
         )
-    return removed, trimmed
+    return removed, trimmed, files
+
+
+def _drop(
+    staging: Path, target: Target, app: list[Path], progress: Progress
+) -> Dropped:
+    progress.step("dropping the sources of compiled third-party modules")
+    dropped = drop_sources(
+        staging,
+        cache_tag=f"cpython-{target.python_version.replace('.', '')}",
+        keep=app,
+    )
+    progress.done(
+        f"dropped {dropped.files:,} sources, {dropped.size / 1024 / 1024:.1f} MB: those "
+        "modules ship bytecode only"
+    )
+    return dropped
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -63,6 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of them (a larger package) (default: imported)",
     )
     parser.add_argument(
+        "--sources",
+        choices=("keep", "drop"),
+        default="keep",
+        help="keep each module's source beside its bytecode, or drop the sources of the "
+        "third-party modules that have bytecode (a smaller package; their tracebacks show no "
+        "source lines and inspect.getsource fails for them) (default: keep)",
+    )
+    parser.add_argument(
         "--dir",
         type=Path,
         default=Path("."),
@@ -84,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         template=args.template,
         progress=ConsoleProgress(sys.stderr),
         bytecode=args.bytecode,
+        sources=args.sources,
     )
     print(format_report(report))
     return 0

@@ -14,6 +14,7 @@ __all__ = [
     "BuildReport",
     "Bytecode",
     "PackageSize",
+    "Sources",
     "format_report",
     "limit_warnings",
 ]
@@ -27,6 +28,8 @@ ZIPPED_LIMIT = 50 * 1024 * 1024
 
 # Which modules get bytecode: those the app imports when it runs at build time, or all of them.
 Bytecode = Literal["imported", "all"]
+# Whether third-party modules with bytecode keep their sources beside it, or ship bytecode only.
+Sources = Literal["keep", "drop"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -46,7 +49,9 @@ class BuildReport:
     ``packages`` come largest first; sizes are apparent sizes in bytes. ``zipped_size`` of a
     directory build is the size its zip would have. ``python`` is the interpreter that compiled
     the bytecode, ``None`` when none was found; ``bytecode`` then says for which modules: those
-    the app imported when it ran at build time, or all of them.
+    the app imported when it ran at build time, or all of them. With ``sources="drop"``,
+    ``dropped_files`` sources of compiled third-party modules (``dropped_size`` bytes) were
+    removed, their bytecode shipped as ``module.pyc`` in their place.
     """
 
     target: Target
@@ -63,6 +68,9 @@ class BuildReport:
     python: str | None
     compiled_modules: int
     bytecode: Bytecode
+    sources: Sources = "keep"
+    dropped_files: int = 0
+    dropped_size: int = 0
     sha256: str | None
     seconds: float
     notes: tuple[str, ...]
@@ -130,6 +138,11 @@ def format_report(report: BuildReport, *, top: int = 10) -> str:
         if report.python
         else "Bytecode  none: see the note below"
     )
+    if report.sources == "drop":
+        lines.append(
+            f"Dropped   {_mb(report.dropped_size):>9}  in {report.dropped_files:,} sources "
+            "of compiled third-party modules (--sources drop: they ship bytecode only)"
+        )
     written = f"Wrote {report.output}" + (
         f" (sha256 {report.sha256})" if report.sha256 else ""
     )
