@@ -41,8 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/instructions.py
 	$(BIN)/python benchmarks/imports.py
 	$(BIN)/python benchmarks/gateway.py
-	$(BIN)/python benchmarks/coldstart.py
-	$(BIN)/python benchmarks/coldstart.py --pandas
+	$(BIN)/python benchmarks/coldstart.py --sources-drop
+	$(BIN)/python benchmarks/coldstart.py --pandas --sources-drop
 
 clean:
 	rm -rf $(VENV) .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache .hypothesis

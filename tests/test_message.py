@@ -284,6 +284,7 @@ ANSWERS: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {
         [("Content-Type", "text/plain"), ("Connection", "close"), ("X-A", "1")],
         b"hi",
     ),
+    "/more": ("200 OK", [("Content-Type", "text/plain"), ("X-B", "2")], b"more"),
 }
 
 
@@ -306,32 +307,47 @@ def seen(event: dict[str, Any]) -> dict[str, Any]:
 
 
 class TestCacheBounds:
-    """Each per-process cache fills up to its bound, then stops growing and answers still hold.
+    """Each per-process cache is emptied when full, then stores the new entry; answers still hold.
 
-    Every test gives the cache room for one entry: the first request shows the module reads
-    the cache under test, the next ones that a full cache keeps its size and gives right answers.
+    Every test first shows that the module fills the cache under test, then makes the cache
+    full (by lowering its limit constant), and shows that the next new key empties it and is
+    stored alone, so that a cache once filled keeps up with what the function sees now.
     """
 
     def test_lower_case_header_names(self, monkeypatch: pytest.MonkeyPatch) -> None:
         cache: dict[str, str] = {}
         monkeypatch.setattr(_common, "_LOWER", cache)
-        monkeypatch.setattr(_common, "_LOWER_LIMIT", 1)
         environ = seen(rest_event(path="/a", headers=[("X-Mixed-Case", "1")]))
-        assert cache == {"Host": "host"}
+        assert cache == {
+            "Host": "host",
+            "X-Forwarded-Proto": "x-forwarded-proto",
+            "X-Forwarded-Port": "x-forwarded-port",
+            "X-Forwarded-For": "x-forwarded-for",
+            "X-Mixed-Case": "x-mixed-case",
+        }
         assert environ["HTTP_X_MIXED_CASE"] == "1"
-        environ = seen(rest_event(path="/a", headers=[("X-Other-Name", "2")]))
-        assert cache == {"Host": "host"}
-        assert (environ["HTTP_X_OTHER_NAME"], environ["HTTP_X_FORWARDED_PORT"]) == (
-            "2",
-            "443",
+        # Full: the one new name, which comes last, empties the cache and is stored alone.
+        monkeypatch.setattr(_common, "_LOWER_LIMIT", len(cache))
+        headers = [("X-Mixed-Case", "1"), ("X-Other-Name", "2")]
+        environ = seen(rest_event(path="/a", headers=headers))
+        assert cache == {"X-Other-Name": "x-other-name"}
+        assert (
+            environ["HTTP_X_MIXED_CASE"],
+            environ["HTTP_X_OTHER_NAME"],
+            environ["HTTP_X_FORWARDED_PORT"],
+        ) == ("1", "2", "443")
+        # The names dropped with it are lowered again, and the cache refills.
+        environ = seen(rest_event(path="/a", headers=[("X-Mixed-Case", "3")]))
+        assert cache == {"X-Mixed-Case": "x-mixed-case"}
+        assert (environ["HTTP_HOST"], environ["HTTP_X_MIXED_CASE"]) == (
+            "abc123def4.execute-api.eu-west-1.amazonaws.com",
+            "3",
         )
 
     def test_server_addresses(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        # No limit constant: the bound is 64 entries.
-        cache = {
-            (f"filler{i}", "https", ""): ("https", f"filler{i}", 443) for i in range(63)
-        }
+        cache: dict[tuple[str, str, str], tuple[str, str, int]] = {}
         monkeypatch.setattr(_common, "_ADDRESSES", cache)
+        monkeypatch.setattr(_common, "_ADDRESSES_LIMIT", 1)
         first = http_v2_event(path="/a")
         first["headers"]["host"] = "one.example.com"
         environ = seen(first)
@@ -339,11 +355,9 @@ class TestCacheBounds:
             "one.example.com",
             "443",
         )
-        assert cache[("one.example.com", "https", "443")] == (
-            "https",
-            "one.example.com",
-            443,
-        )
+        assert cache == {
+            ("one.example.com", "https", "443"): ("https", "one.example.com", 443)
+        }
         second = http_v2_event(path="/a")
         second["headers"].update(
             {"host": "two.example.com:8443", "x-forwarded-proto": "http"}
@@ -355,8 +369,15 @@ class TestCacheBounds:
             environ["SERVER_PORT"],
             environ["wsgi.url_scheme"],
         ) == ("two.example.com", "8443", "http")
-        assert len(cache) == 64
-        assert ("two.example.com:8443", "http", "") not in cache
+        assert cache == {
+            ("two.example.com:8443", "http", ""): ("http", "two.example.com", 8443)
+        }
+        environ = seen(first)
+        assert (environ["SERVER_NAME"], environ["wsgi.url_scheme"]) == (
+            "one.example.com",
+            "https",
+        )
+        assert list(cache) == [("one.example.com", "https", "443")]
 
     def test_rest_proxy_splits(self, monkeypatch: pytest.MonkeyPatch) -> None:
         cache: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -366,8 +387,11 @@ class TestCacheBounds:
         assert cache == {("/a", "/Prod/a", "a"): ("/Prod", "/a")}
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/a")
         environ = seen(rest_event(path="/b/c/", stage="v2"))
-        assert cache == {("/a", "/Prod/a", "a"): ("/Prod", "/a")}
+        assert cache == {("/b/c/", "/v2/b/c/", "b/c"): ("/v2", "/b/c/")}
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/v2", "/b/c/")
+        environ = seen(rest_event(path="/a"))
+        assert cache == {("/a", "/Prod/a", "a"): ("/Prod", "/a")}
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/a")
 
     def test_http_v2_splits(self, monkeypatch: pytest.MonkeyPatch) -> None:
         cache: dict[Any, tuple[str, str]] = {}
@@ -379,79 +403,106 @@ class TestCacheBounds:
         }
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/prod", "/a")
         environ = seen(http_v2_event(path="/b", stage="beta"))
-        assert len(cache) == 1
+        assert cache == {
+            ("/beta/b", "ANY /{proxy+}", (("proxy", "b"),), "beta"): ("/beta", "/b")
+        }
         assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/beta", "/b")
+        environ = seen(http_v2_event(path="/a", stage="prod"))
+        assert [key[0] for key in cache] == ["/prod/a"]
+        assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/prod", "/a")
 
     def test_environ_keys(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        # The two entries every process starts with stay: Content-Type has no HTTP_ prefix.
-        cache = {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}
+        seeds = {"content-length": "CONTENT_LENGTH", "content-type": "CONTENT_TYPE"}
+        assert seeds == _wsgi._ENVIRON_KEY_SEEDS
+        cache = dict(seeds)
         monkeypatch.setattr(_wsgi, "_ENVIRON_KEYS", cache)
-        monkeypatch.setattr(_wsgi, "_ENVIRON_KEYS_LIMIT", 3)
         headers = [("content-type", "text/plain"), ("x-new-name", "1")]
         environ = seen(
             http_v2_event(method="POST", path="/a", headers=headers, body=b"x")
         )
         assert cache == {
-            "content-length": "CONTENT_LENGTH",
-            "content-type": "CONTENT_TYPE",
+            **seeds,
             "host": "HTTP_HOST",
+            "x-forwarded-proto": "HTTP_X_FORWARDED_PROTO",
+            "x-forwarded-port": "HTTP_X_FORWARDED_PORT",
+            "x-forwarded-for": "HTTP_X_FORWARDED_FOR",
+            "x-new-name": "HTTP_X_NEW_NAME",
         }
+        assert (environ["CONTENT_TYPE"], environ["HTTP_X_NEW_NAME"]) == (
+            "text/plain",
+            "1",
+        )
+        # Full: the one new name, which comes last, empties the cache; the seeds come back.
+        monkeypatch.setattr(_wsgi, "_ENVIRON_KEYS_LIMIT", len(cache))
         headers = [("content-type", "text/csv"), ("x-other-name", "2")]
         environ = seen(
             http_v2_event(method="POST", path="/a", headers=headers, body=b"x")
         )
-        assert len(cache) == 3
+        assert cache == {**seeds, "x-other-name": "HTTP_X_OTHER_NAME"}
+        # With room for one name past the seeds, every name empties the cache, and
+        # Content-Type, coming after them, still finds its seed entry.
+        monkeypatch.setattr(_wsgi, "_ENVIRON_KEYS_LIMIT", 3)
+        headers = [("x-third-name", "3"), ("content-type", "text/html")]
+        environ = seen(
+            http_v2_event(method="POST", path="/a", headers=headers, body=b"xy")
+        )
+        assert cache == {**seeds, "x-third-name": "HTTP_X_THIRD_NAME"}
         assert {
             key: environ.get(key)
             for key in (
                 "CONTENT_TYPE",
+                "CONTENT_LENGTH",
                 "HTTP_CONTENT_TYPE",
+                "HTTP_X_THIRD_NAME",
                 "HTTP_X_OTHER_NAME",
                 "HTTP_X_FORWARDED_PROTO",
                 "HTTP_HOST",
             )
         } == {
-            "CONTENT_TYPE": "text/csv",
+            "CONTENT_TYPE": "text/html",
+            "CONTENT_LENGTH": "2",
             "HTTP_CONTENT_TYPE": None,
-            "HTTP_X_OTHER_NAME": "2",
+            "HTTP_X_THIRD_NAME": "3",
+            "HTTP_X_OTHER_NAME": None,
             "HTTP_X_FORWARDED_PROTO": "https",
             "HTTP_HOST": "abc123def4.execute-api.eu-west-1.amazonaws.com",
         }
 
     def test_status_codes(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        # No limit constant: the bound is 256 status lines.
-        cache = {f"{200 + i % 100} Filler {i}": 200 + i % 100 for i in range(255)}
+        cache: dict[str, int] = {}
         monkeypatch.setattr(_wsgi, "_STATUS_CODES", cache)
+        monkeypatch.setattr(_wsgi, "_STATUS_CODES_LIMIT", 1)
+        created = answer(http_v2_event(path="/created"), FakeContext())
+        assert (created["statusCode"], created["body"]) == (201, "made")
+        assert cache == {"201 Created": 201}
+        accepted = answer(http_v2_event(path="/accepted"), FakeContext())
+        assert (accepted["statusCode"], accepted["body"]) == (202, "queued")
+        assert cache == {"202 Accepted": 202}
         assert (
             answer(http_v2_event(path="/created"), FakeContext())["statusCode"] == 201
         )
-        assert cache["201 Created"] == 201
-        assert (
-            answer(http_v2_event(path="/accepted"), FakeContext())["statusCode"] == 202
-        )
-        assert len(cache) == 256
-        assert "202 Accepted" not in cache
+        assert cache == {"201 Created": 201}
 
     def test_alb_status_descriptions(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        # No limit constant: the bound is 1000 codes. Status codes are 100-999, so filler
-        # entries above them make room for one.
-        cache = {code: f"{code} Filler" for code in range(1000, 1999)}
+        cache: dict[int, str] = {}
         monkeypatch.setattr(alb, "_DESCRIPTIONS", cache)
+        monkeypatch.setattr(alb, "_DESCRIPTIONS_LIMIT", 1)
         first = answer(alb_event(path="/created"), FakeContext())
         assert (first["statusCode"], first["statusDescription"]) == (201, "201 Created")
-        assert cache[201] == "201 Created"
+        assert cache == {201: "201 Created"}
         second = answer(alb_event(path="/accepted"), FakeContext())
         assert (second["statusCode"], second["statusDescription"]) == (
             202,
             "202 Accepted",
         )
-        assert len(cache) == 1000
-        assert 202 not in cache
+        assert cache == {202: "202 Accepted"}
+        third = answer(alb_event(path="/created"), FakeContext())
+        assert (third["statusCode"], third["statusDescription"]) == (201, "201 Created")
+        assert cache == {201: "201 Created"}
 
     def test_header_kinds(self, monkeypatch: pytest.MonkeyPatch) -> None:
         cache: dict[str, int] = {}
         monkeypatch.setattr(_handler, "_HEADER_KINDS", cache)
-        monkeypatch.setattr(_handler, "_HEADER_KINDS_LIMIT", 1)
         expected = {
             "statusCode": 200,
             "headers": {"Content-Type": "text/plain", "X-A": "1"},
@@ -459,10 +510,20 @@ class TestCacheBounds:
             "isBase64Encoded": False,
         }
         assert answer(http_v2_event(path="/text"), FakeContext()) == expected
-        assert list(cache) == ["Content-Type"]
-        # Connection is still dropped, and Content-Type still read, once the cache is full.
+        assert cache == {
+            "Content-Type": _handler._TYPE,
+            "Connection": _handler._DROP,
+            "X-A": _handler._KEEP,
+        }
+        # Full: the one new name, which comes last, empties the cache and is stored alone.
+        monkeypatch.setattr(_handler, "_HEADER_KINDS_LIMIT", len(cache))
+        more = answer(http_v2_event(path="/more"), FakeContext())
+        assert more["headers"] == {"Content-Type": "text/plain", "X-B": "2"}
+        assert cache == {"X-B": _handler._KEEP}
+        # Connection is still dropped, and Content-Type still read, as the cache refills.
+        monkeypatch.setattr(_handler, "_HEADER_KINDS_LIMIT", 1)
         assert answer(http_v2_event(path="/text"), FakeContext()) == expected
-        assert list(cache) == ["Content-Type"]
+        assert cache == {"X-A": _handler._KEEP}
 
     def test_binary_decisions(self, monkeypatch: pytest.MonkeyPatch) -> None:
         cache: dict[Any, bool] = {}
@@ -470,7 +531,14 @@ class TestCacheBounds:
         monkeypatch.setattr(_message, "_DECISIONS_LIMIT", 1)
         png = answer(http_v2_event(path="/png"), FakeContext())
         assert (png["body"], png["isBase64Encoded"]) == ("iVBORw==", True)
-        assert list(cache.values()) == [True]
+        assert [(key[0], value) for key, value in cache.items()] == [
+            ("image/png", True)
+        ]
         text = answer(http_v2_event(path="/text"), FakeContext())
         assert (text["body"], text["isBase64Encoded"]) == ("hi", False)
+        assert [(key[0], value) for key, value in cache.items()] == [
+            ("text/plain", False)
+        ]
+        png = answer(http_v2_event(path="/png"), FakeContext())
+        assert (png["body"], png["isBase64Encoded"]) == ("iVBORw==", True)
         assert [key[0] for key in cache] == ["image/png"]

@@ -431,3 +431,35 @@ class TestHelpersCalledDirectly:
             "EventFormat('apigw-v2')",
             "EventFormat('alb')",
         ]
+
+
+class TestReviewFindings:
+    """Inputs a review of the optimised paths turned up."""
+
+    def test_a_repeated_host_counts_its_last_value(self) -> None:
+        # ALB appends, as for X-Forwarded-For: the last Host value is the one it saw.
+        event = alb_event(path="/a", multi=True)
+        event["multiValueHeaders"]["host"] = ["a.example", "b.example:8443"]
+        environ = echo(event)
+        assert (
+            environ["SERVER_NAME"],
+            environ["SERVER_PORT"],
+            environ["HTTP_HOST"],
+        ) == ("b.example", "443", "a.example, b.example:8443")
+
+    def test_a_non_ascii_base64_body_is_a_malformed_event(self) -> None:
+        event = rest_event(path="/a")
+        event.update({"body": "w6k=é", "isBase64Encoded": True})
+        assert malformed(event) == (
+            "the REST API event says isBase64Encoded but its body is not valid base64: "
+            "string argument should contain only ASCII characters"
+        )
+
+    def test_records_match_by_field(self) -> None:
+        from lambdash._message import Response
+
+        matched: tuple[object, ...] = ()
+        match Response(status=204, headers=[], body=b""):
+            case Response(status, headers, body):
+                matched = (status, headers, body)
+        assert matched == (204, [], b"")

@@ -48,7 +48,8 @@ _DROPPED = frozenset(
     {"connection", "content-length", "keep-alive", "transfer-encoding"}
 )
 # What _finish does with a response header, by its name as the app wrote it: a lookup per
-# header instead of lower-casing it. Apps write a few dozen names; the cache is bounded.
+# header instead of lower-casing it. Apps write a few dozen names; the cache is bounded, and
+# emptied when full so that it fills again with the names now written.
 _KEEP, _DROP, _TYPE, _ENCODING = range(4)
 _HEADER_KINDS: dict[str, int] = {}
 _HEADER_KINDS_LIMIT = 256
@@ -254,8 +255,9 @@ def _header_kind(name: str) -> int:
         if lower == "content-encoding"
         else _KEEP
     )
-    if len(_HEADER_KINDS) < _HEADER_KINDS_LIMIT:
-        _HEADER_KINDS[name] = kind
+    if len(_HEADER_KINDS) >= _HEADER_KINDS_LIMIT:
+        _HEADER_KINDS.clear()
+    _HEADER_KINDS[name] = kind
     return kind
 
 

@@ -33,10 +33,12 @@ if TYPE_CHECKING:
 
 
 def record(name: str, fields: tuple[str, ...], doc: str) -> Any:
-    """A named tuple class, as ``collections.namedtuple`` makes, without importing collections.
+    """A tuple class with named fields, without importing collections or typing.
 
     Fields are read by position (C-level :func:`operator.itemgetter` properties); the class takes
-    positional or keyword arguments and has ``_fields``, ``_replace`` and a readable repr.
+    positional or keyword arguments, has ``_fields``, ``_replace``, ``__match_args__`` and a
+    readable repr, and copies and pickles. It is not a full ``collections.namedtuple``: there is
+    no ``_asdict``, ``_make`` or defaults, which lambdash does not use.
     """
     from operator import itemgetter
 
@@ -78,6 +80,7 @@ def record(name: str, fields: tuple[str, ...], doc: str) -> Any:
         "__getnewargs__": __getnewargs__,
         "_replace": _replace,
         "_fields": fields,
+        "__match_args__": fields,
     }
     for index, field in enumerate(fields):
         namespace[field] = property(itemgetter(index), doc=f"{name}.{field}")
@@ -248,11 +251,13 @@ class MediaTypePatterns:
         return f"MediaTypePatterns({list(self.patterns)!r})"
 
 
-# (Content-Type, Content-Encoding, text types, binary types) -> binary? An app sends a handful of
-# distinct header pairs, so the media-type parsing runs once per pair and process; the bound
-# keeps an app that puts request data in its Content-Type from growing it.
+# (Content-Type, Content-Encoding, text patterns, binary patterns) -> binary? The patterns are
+# keyed by value, so handlers made with the same options share entries. An app sends a handful of
+# distinct header pairs, so the media-type parsing runs once per pair and process. An app that
+# puts request data in its Content-Type would grow it, so it is emptied when full and fills
+# again with the pairs now sent.
 _DECISIONS: dict[
-    tuple[str | None, str | None, MediaTypePatterns, MediaTypePatterns], bool
+    tuple[str | None, str | None, tuple[str, ...], tuple[str, ...]], bool
 ] = {}
 _DECISIONS_LIMIT = 256
 
@@ -293,12 +298,13 @@ def encode_body(
     """
     if not body:
         return "", False
-    key = (content_type, content_encoding, text_types, binary_types)
+    key = (content_type, content_encoding, text_types.patterns, binary_types.patterns)
     binary = _DECISIONS.get(key)
     if binary is None:
         binary = _is_binary(content_type, content_encoding, text_types, binary_types)
-        if len(_DECISIONS) < _DECISIONS_LIMIT:
-            _DECISIONS[key] = binary
+        if len(_DECISIONS) >= _DECISIONS_LIMIT:
+            _DECISIONS.clear()
+        _DECISIONS[key] = binary
     if not binary:
         try:
             return body.decode("utf-8"), False

@@ -1,4 +1,8 @@
-"""Type aliases and protocols shared by the runtime modules."""
+"""Type aliases and option values shared by the runtime modules.
+
+The aliases are strings at run time, or exist for mypy only (under TYPE_CHECKING), so that
+nothing here imports typing.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +26,8 @@ __all__ = [
     "SCOPE_CONTEXT",
     "SCOPE_EVENT",
     "ASGIApp",
-    "ErrorPolicy",
     "Event",
-    "Interface",
     "LambdaHandler",
-    "LifespanMode",
     "Message",
     "Receive",
     "Result",

@@ -23,11 +23,15 @@ __all__ = ["call_wsgi", "environ_for"]
 
 # Lower-case header name to environ key, filled as names arrive. Content-Type has no HTTP_
 # prefix, and neither has Content-Length, which environ_for then computes from the body (PEP 3333).
-_ENVIRON_KEYS: dict[str, str] = {
+# Those two seed entries must always be there: without them Content-Type would become
+# HTTP_CONTENT_TYPE.
+_ENVIRON_KEY_SEEDS = {
     "content-length": "CONTENT_LENGTH",
     "content-type": "CONTENT_TYPE",
 }
-# Clients choose header names, so the cache is bounded.
+_ENVIRON_KEYS: dict[str, str] = dict(_ENVIRON_KEY_SEEDS)
+# Clients choose header names, so the cache is bounded: when full it is emptied, seeded again,
+# and fills with the names now arriving.
 _ENVIRON_KEYS_LIMIT = 512
 
 
@@ -60,8 +64,10 @@ def _environ_key(name: str) -> str:
     key = _ENVIRON_KEYS.get(name)
     if key is None:
         key = "HTTP_" + name.upper().replace("-", "_")
-        if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_LIMIT:
-            _ENVIRON_KEYS[name] = key
+        if len(_ENVIRON_KEYS) >= _ENVIRON_KEYS_LIMIT:
+            _ENVIRON_KEYS.clear()
+            _ENVIRON_KEYS.update(_ENVIRON_KEY_SEEDS)
+        _ENVIRON_KEYS[name] = key
     return key
 
 
@@ -119,8 +125,10 @@ def environ_for(request: Request) -> WSGIEnvironment:
 
 
 # Status lines the app has used, and their codes: most apps use a handful, so start_response
-# looks the line up before it parses it.
+# looks the line up before it parses it. Apps choose the lines, so the cache is bounded: when
+# full it is emptied and fills again with the lines now used.
 _STATUS_CODES: dict[str, int] = {}
+_STATUS_CODES_LIMIT = 256
 
 
 def _status_code(status: Any) -> int:
@@ -133,8 +141,9 @@ def _status_code(status: Any) -> int:
         and status[3:4] == " "
     ):
         code = int(status[:3])
-        if len(_STATUS_CODES) < 256:
-            _STATUS_CODES[status] = code
+        if len(_STATUS_CODES) >= _STATUS_CODES_LIMIT:
+            _STATUS_CODES.clear()
+        _STATUS_CODES[status] = code
         return code
     msg = f"the WSGI app passed an invalid status {status!r} to start_response; use a string such as '200 OK'"
     raise AppProtocolError(msg)

@@ -70,7 +70,7 @@ def decode_body(event: Mapping[str, Any], source: str) -> bytes:
     if event.get("isBase64Encoded"):
         try:
             return binascii.a2b_base64(body, strict_mode=True)
-        except binascii.Error as exc:
+        except (binascii.Error, ValueError) as exc:  # ValueError: a non-ASCII body
             msg = f"the {source} event says isBase64Encoded but its body is not valid base64: {exc}"
             raise MalformedEventError(msg) from exc
     return body.encode("utf-8")
@@ -123,7 +123,8 @@ def join_headers(pairs: Iterable[tuple[Any, Any]], source: str) -> dict[str, str
 
 # Header name as it arrived -> its lower-case form. A dict lookup costs less than ``str.lower``,
 # which builds a new string each time, and a warm function sees the same few dozen names.
-# Clients choose names, so the cache is bounded; names past the bound are lowered each time.
+# Clients choose names, so the cache is bounded: when full it is emptied and fills again with the
+# names now arriving.
 _LOWER: dict[str, str] = {}
 _LOWER_LIMIT = 512
 
@@ -132,8 +133,9 @@ def _lower(name: str) -> str:
     lower = _LOWER.get(name)
     if lower is None:
         lower = name.lower()
-        if len(_LOWER) < _LOWER_LIMIT:
-            _LOWER[name] = lower
+        if len(_LOWER) >= _LOWER_LIMIT:
+            _LOWER.clear()
+        _LOWER[name] = lower
     return lower
 
 
@@ -190,8 +192,10 @@ def multi_headers(multi: dict[str, Any], source: str) -> dict[str, str]:
 
 
 # (Host, X-Forwarded-Proto, X-Forwarded-Port) -> (scheme, server name, port). A warm function
-# sees the same few hosts, so each is parsed once; the bound keeps forged hosts from growing it.
+# sees the same few hosts, so each is parsed once. Forged hosts could grow it, so it is emptied
+# when full and fills again with the hosts now arriving.
 _ADDRESSES: dict[tuple[str, str, str], tuple[str, str, int]] = {}
+_ADDRESSES_LIMIT = 64
 
 
 def server_address(headers: dict[str, str]) -> tuple[str, str, int]:
@@ -209,13 +213,16 @@ def server_address(headers: dict[str, str]) -> tuple[str, str, int]:
     found = _ADDRESSES.get(key)
     if found is None:
         found = _parse_address(*key)
-        if len(_ADDRESSES) < 64:
-            _ADDRESSES[key] = found
+        if len(_ADDRESSES) >= _ADDRESSES_LIMIT:
+            _ADDRESSES.clear()
+        _ADDRESSES[key] = found
     return found
 
 
 def _parse_address(host: str, proto: str, forwarded_port: str) -> tuple[str, str, int]:
     scheme = proto.rpartition(",")[2].strip().lower() or "https"
+    # A repeated Host arrives joined; like the other forwarded values, the last one counts.
+    host = host.rpartition(",")[2].strip()
     name, colon, host_port = host.rpartition(":")
     if not colon or "]" in host_port:
         # No port, or a bare IPv6 literal such as "[::1]".

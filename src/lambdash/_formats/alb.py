@@ -82,8 +82,10 @@ def _has_cookies(headers: list[tuple[str, str]]) -> bool:
     return any(len(name) == 10 and name.lower() == "set-cookie" for name, _ in headers)
 
 
-# Status code -> ALB's statusDescription, such as "200 OK".
+# Status code -> ALB's statusDescription, such as "200 OK". Status codes are 100-999, so the
+# bound is not reached in practice; were it reached, the cache is emptied and fills again.
 _DESCRIPTIONS: dict[int, str] = {}
+_DESCRIPTIONS_LIMIT = 1000
 
 
 def _description(status: int) -> str:
@@ -94,8 +96,9 @@ def _description(status: int) -> str:
     except ValueError:
         reason = "Unknown"
     description = f"{status} {reason}"
-    if len(_DESCRIPTIONS) < 1000:  # status codes are 100-999
-        _DESCRIPTIONS[status] = description
+    if len(_DESCRIPTIONS) >= _DESCRIPTIONS_LIMIT:
+        _DESCRIPTIONS.clear()
+    _DESCRIPTIONS[status] = description
     return description
 
 

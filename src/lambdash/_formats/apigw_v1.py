@@ -49,9 +49,8 @@ def _query_string(event: dict[str, Any]) -> str:
         "queryStringParameters"
     ):
         return ""
-    from urllib.parse import (
-        urlencode,
-    )  # imported here: only requests with a query need it
+    # Imported here: only requests with a query string need it.
+    from urllib.parse import urlencode
 
     multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
     if multi:
@@ -63,7 +62,8 @@ def _query_string(event: dict[str, Any]) -> str:
 
 
 # (path, requestContext.path, proxy) -> _proxy_split's answer, where it has one. A warm function
-# sees the same paths again and again; the bound keeps one that sees many from growing it.
+# sees the same paths again and again. One that sees many would grow it, so it is emptied when
+# full and fills again with the paths now arriving.
 _PROXY_SPLITS: dict[tuple[str, str, str], tuple[str, str]] = {}
 _PROXY_SPLITS_LIMIT = 256
 
@@ -111,7 +111,9 @@ def _split_path(
             found = _PROXY_SPLITS.get(key)
             if found is None:
                 found = _proxy_split(path, client_path, proxy)
-                if found is not None and len(_PROXY_SPLITS) < _PROXY_SPLITS_LIMIT:
+                if found is not None:
+                    if len(_PROXY_SPLITS) >= _PROXY_SPLITS_LIMIT:
+                        _PROXY_SPLITS.clear()
                     _PROXY_SPLITS[key] = found
             if found is not None:
                 return found

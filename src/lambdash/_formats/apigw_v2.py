@@ -61,8 +61,9 @@ def _split_path(
         else:
             if found is None:
                 found = _split(raw_path, route_key, params or {}, stage)
-                if len(_SPLITS) < _SPLITS_LIMIT:
-                    _SPLITS[key] = found
+                if len(_SPLITS) >= _SPLITS_LIMIT:
+                    _SPLITS.clear()
+                _SPLITS[key] = found
             return found
     return _split(
         raw_path,
@@ -93,7 +94,8 @@ def _split(
 
 
 # (rawPath, routeKey, path parameters, stage) -> _split's answer. A warm function sees the same
-# paths again and again; the bound keeps one that sees many from growing it.
+# paths again and again. One that sees many would grow it, so it is emptied when full and fills
+# again with the paths now arriving.
 _SPLITS: dict[tuple[str, str, tuple[tuple[str, Any], ...], str], tuple[str, str]] = {}
 _SPLITS_LIMIT = 256
 
