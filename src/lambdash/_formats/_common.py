@@ -143,19 +143,12 @@ def single_headers(headers: dict[str, Any], source: str) -> dict[str, str]:
     """A one-value-per-name header map (``headers``) with lower-case names."""
     # One comprehension for the usual event: ASCII string values under names seen before and
     # distinct in lower case. Anything else raises, or makes the lengths differ, and takes the
-    # careful path.
+    # careful path, which also puts new names in the cache.
     try:
         lower = _LOWER
         out = {lower[name]: value for name, value in headers.items() if value.isascii()}
     except (KeyError, AttributeError):
-        try:
-            out = {
-                _lower(name): value
-                for name, value in headers.items()
-                if value.isascii()
-            }
-        except (AttributeError, TypeError):
-            out = {}
+        out = {}
     if len(out) == len(headers):
         return out
     return join_headers(headers.items(), source)
@@ -172,14 +165,7 @@ def multi_headers(multi: dict[str, Any], source: str) -> dict[str, str]:
             if type(values) is list and len(values) == 1 and values[0].isascii()
         }
     except (KeyError, AttributeError):
-        try:
-            out = {
-                _lower(name): values[0]
-                for name, values in multi.items()
-                if type(values) is list and len(values) == 1 and values[0].isascii()
-            }
-        except (AttributeError, TypeError):
-            out = {}
+        out = {}
     if len(out) == len(multi):
         return out
     for name, values in multi.items():
