@@ -503,7 +503,8 @@ class TestUnsupportedEvents:
         event = http_v2_event()
         del event["requestContext"]["http"]
         with pytest.raises(
-            MalformedEventError, match=r"^the HTTP API event has no 'method'"
+            MalformedEventError,
+            match=r"^the HTTP API event has no 'requestContext.http.method'",
         ):
             handler(event, FakeContext())
 

@@ -183,7 +183,7 @@ class TestRestEvents:
         event["requestContext"] = ["stage", "$default"]
         assert (
             malformed(event)
-            == "the REST API event's 'requestContext' must be an object, not list"
+            == "the HTTP API payload 1.0 event's 'requestContext' must be an object, not list"
         )
 
     @pytest.mark.parametrize(
@@ -198,7 +198,7 @@ class TestRestEvents:
             pytest.param(
                 http_v1_event,
                 ...,
-                "the REST API event has no 'httpMethod'; lambdash cannot build a request without it",
+                "the HTTP API payload 1.0 event has no 'httpMethod'; lambdash cannot build a request without it",
                 id="http-v1-missing",
             ),
             pytest.param(
@@ -217,6 +217,43 @@ class TestRestEvents:
             del event["httpMethod"]
         else:
             event["httpMethod"] = method
+        assert malformed(event) == message
+
+    @pytest.mark.parametrize(
+        ("make", "where", "value", "message"),
+        [
+            pytest.param(
+                rest_event,
+                ("protocol",),
+                1.1,
+                "the REST API event's 'requestContext.protocol' must be a string, not float",
+                id="rest-protocol",
+            ),
+            pytest.param(
+                rest_event,
+                ("identity",),
+                "203.0.113.7",
+                "the REST API event's 'requestContext.identity' must be an object, not str",
+                id="rest-identity",
+            ),
+            pytest.param(
+                http_v1_event,
+                ("identity", "sourceIp"),
+                ["203.0.113.7"],
+                "the HTTP API payload 1.0 event's 'requestContext.identity.sourceIp' must be "
+                "a string, not list",
+                id="http-v1-source-ip",
+            ),
+        ],
+    )
+    def test_nested_fields_are_named_by_their_path(
+        self, make: Any, where: tuple[str, ...], value: object, message: str
+    ) -> None:
+        event: dict[str, Any] = make(path="/a")
+        parent = event["requestContext"]
+        for key in where[:-1]:
+            parent = parent[key]
+        parent[where[-1]] = value
         assert malformed(event) == message
 
 
@@ -260,14 +297,15 @@ class TestHttpV2Events:
         event["requestContext"] = None
         assert (
             malformed(event)
-            == "the HTTP API event has no 'method'; lambdash cannot build a request without it"
+            == "the HTTP API event has no 'requestContext.http.method'; lambdash cannot build a request without it"
         )
 
     def test_http_not_an_object(self) -> None:
         event = http_v2_event(path="/a")
         event["requestContext"]["http"] = "GET"
         assert (
-            malformed(event) == "the HTTP API event's 'http' must be an object, not str"
+            malformed(event)
+            == "the HTTP API event's 'requestContext.http' must be an object, not str"
         )
 
     @pytest.mark.parametrize(
@@ -332,7 +370,7 @@ class TestHttpV2Events:
         event["requestContext"]["http"]["sourceIp"] = ["203.0.113.7"]
         assert (
             malformed(event)
-            == "the HTTP API event's 'sourceIp' must be a string, not list"
+            == "the HTTP API event's 'requestContext.http.sourceIp' must be a string, not list"
         )
 
 

@@ -30,31 +30,43 @@ __all__ = [
 ]
 
 
-def mapping(event: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
-    """``event[key]`` as a dict; absent or ``null`` gives ``{}``."""
+def mapping(
+    event: Mapping[str, Any], key: str, source: str, *, where: str | None = None
+) -> dict[str, Any]:
+    """``event[key]`` as a dict; absent or ``null`` gives ``{}``.
+
+    *where* names a nested key in messages, such as ``"requestContext.http"``.
+    """
     value = event.get(key)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        msg = f"the {source} event's {key!r} must be an object, not {type(value).__name__}"
+        msg = f"the {source} event's {where or key!r} must be an object, not {type(value).__name__}"
         raise MalformedEventError(msg)
     return value
 
 
 def field(
-    event: Mapping[str, Any], key: str, source: str, *, default: str | None = None
+    event: Mapping[str, Any],
+    key: str,
+    source: str,
+    *,
+    default: str | None = None,
+    where: str | None = None,
 ) -> str:
-    """``event[key]`` as a string; a missing key raises unless there is a *default*."""
+    """``event[key]`` as a string; a missing key raises unless there is a *default*.
+
+    *where* names a nested key in messages, such as ``"requestContext.http.method"``.
+    """
     value = event.get(key)
+    label = where or key
     if value is None:
         if default is not None:
             return default
-        msg = f"the {source} event has no {key!r}; lambdash cannot build a request without it"
+        msg = f"the {source} event has no {label!r}; lambdash cannot build a request without it"
         raise MalformedEventError(msg)
     if not isinstance(value, str):
-        msg = (
-            f"the {source} event's {key!r} must be a string, not {type(value).__name__}"
-        )
+        msg = f"the {source} event's {label!r} must be a string, not {type(value).__name__}"
         raise MalformedEventError(msg)
     return value
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["headers_of", "parse", "render", "render_headers"]
 
 SOURCE = "REST API"
+HTTP_V1_SOURCE = "HTTP API payload 1.0"
 
 
 def headers_of(event: dict[str, Any], source: str) -> dict[str, str]:
@@ -42,7 +43,7 @@ def headers_of(event: dict[str, Any], source: str) -> dict[str, str]:
     return single_headers(single, source)
 
 
-def _query_string(event: dict[str, Any]) -> str:
+def _query_string(event: dict[str, Any], source: str) -> str:
     # API Gateway decodes query values before it builds the event and keeps no raw query string
     # (api-gateway-known-issues.html), so the query string is encoded again here.
     if not event.get("multiValueQueryStringParameters") and not event.get(
@@ -52,12 +53,12 @@ def _query_string(event: dict[str, Any]) -> str:
     # Imported here: only requests with a query string need it.
     from urllib.parse import urlencode
 
-    multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
+    multi = mapping(event, "multiValueQueryStringParameters", source)
     if multi:
         return urlencode(
             [(k, v) for k, values in multi.items() for v in (values or ())], doseq=False
         )
-    single = mapping(event, "queryStringParameters", SOURCE)
+    single = mapping(event, "queryStringParameters", source)
     return urlencode([(k, v) for k, v in single.items() if v is not None])
 
 
@@ -91,14 +92,18 @@ def _proxy_split(path: str, client_path: str, proxy: str) -> tuple[str, str] | N
 
 
 def _split_path(
-    event: dict[str, Any], context_info: dict[str, Any], path: str, host: str
+    event: dict[str, Any],
+    context_info: dict[str, Any],
+    path: str,
+    host: str,
+    source: str,
 ) -> tuple[str, str]:
     # ``requestContext.path`` is the path the client asked for, stage included on execute-api
     # hosts ($context.path, api-gateway-mapping-template-reference.html).
     client_path = context_info.get("path")
     params = event.get("pathParameters")
     if type(params) is not dict:
-        params = mapping(event, "pathParameters", SOURCE)
+        params = mapping(event, "pathParameters", source)
     elif (
         type(client_path) is str
         and client_path
@@ -165,47 +170,56 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     :func:`field` or :func:`mapping`, which raise :class:`MalformedEventError`: this runs on
     every invocation.
     """
+    # Both formats share this reader; messages name the one the event is.
+    source = SOURCE if "version" not in event else HTTP_V1_SOURCE
     context_info = event.get("requestContext")
     if type(context_info) is not dict:
-        context_info = mapping(event, "requestContext", SOURCE)
+        context_info = mapping(event, "requestContext", source)
     multi = event.get("multiValueHeaders")
     headers = (
-        multi_headers(multi, SOURCE)
+        multi_headers(multi, source)
         if multi and type(multi) is dict
-        else headers_of(event, SOURCE)
+        else headers_of(event, source)
     )
     path = event.get("path")
     if type(path) is not str:
-        path = field(event, "path", SOURCE)
+        path = field(event, "path", source)
     if base_path is None:
         script_raw, path_raw = _split_path(
-            event, context_info, path, headers.get("host", "")
+            event, context_info, path, headers.get("host", ""), source
         )
     else:
         script_raw, path_raw = strip_base_path(path, base_path)
     method = event.get("httpMethod")
     if type(method) is not str:
-        method = field(event, "httpMethod", SOURCE)
+        method = field(event, "httpMethod", source)
     protocol = context_info.get("protocol")
     if type(protocol) is not str:
-        protocol = field(context_info, "protocol", SOURCE, default="HTTP/1.1")
+        protocol = field(
+            context_info,
+            "protocol",
+            source,
+            default="HTTP/1.1",
+            where="requestContext.protocol",
+        )
     identity = context_info.get("identity")
     remote_addr = identity.get("sourceIp") if type(identity) is dict else None
     if type(remote_addr) is not str:
         remote_addr = field(
-            mapping(context_info, "identity", SOURCE),
+            mapping(context_info, "identity", source, where="requestContext.identity"),
             "sourceIp",
-            SOURCE,
+            source,
             default="127.0.0.1",
+            where="requestContext.identity.sourceIp",
         )
     return make_request(
         event,
         context,
-        SOURCE,
+        source,
         method=method,
         script_raw=script_raw,
         path_raw=path_raw,
-        query_string=_query_string(event),
+        query_string=_query_string(event, source),
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,

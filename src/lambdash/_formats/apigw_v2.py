@@ -111,7 +111,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         context_info = mapping(event, "requestContext", SOURCE)
     http = context_info.get("http")
     if type(http) is not dict:
-        http = mapping(context_info, "http", SOURCE)
+        http = mapping(context_info, "http", SOURCE, where="requestContext.http")
     headers = _headers(event)
     raw_path = event.get("rawPath")
     if type(raw_path) is not str:
@@ -122,16 +122,28 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         script_raw, path_raw = strip_base_path(raw_path, base_path)
     method = http.get("method")
     if type(method) is not str:
-        method = field(http, "method", SOURCE)
+        method = field(http, "method", SOURCE, where="requestContext.http.method")
     query = event.get("rawQueryString")
     if type(query) is not str or not query.isascii():
         query = wsgi_str(field(event, "rawQueryString", SOURCE, default=""))
     protocol = http.get("protocol")
     if type(protocol) is not str:
-        protocol = field(http, "protocol", SOURCE, default="HTTP/1.1")
+        protocol = field(
+            http,
+            "protocol",
+            SOURCE,
+            default="HTTP/1.1",
+            where="requestContext.http.protocol",
+        )
     remote_addr = http.get("sourceIp")
     if type(remote_addr) is not str:
-        remote_addr = field(http, "sourceIp", SOURCE, default="127.0.0.1")
+        remote_addr = field(
+            http,
+            "sourceIp",
+            SOURCE,
+            default="127.0.0.1",
+            where="requestContext.http.sourceIp",
+        )
     return make_request(
         event,
         context,
