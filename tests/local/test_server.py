@@ -6,9 +6,12 @@ import concurrent.futures
 import contextlib
 import http.client
 import logging
+import os
 import re
+import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +181,54 @@ def test_each_invocation_logs_start_end_and_report(
     ), lines[2]
     # Only the cold start reports its init phase.
     assert "Init Duration" not in lines[5]
+
+
+def _wait_for_exit(pid: int) -> None:
+    """Wait until *pid* is a zombie or gone, so that the pool sees it dead."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except FileNotFoundError:
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.01)
+    msg = f"process {pid} did not exit"
+    raise AssertionError(msg)
+
+
+def test_an_idle_worker_killed_from_outside_is_replaced(
+    handlers_gateway: Callable[..., RunningGateway], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="lambdash.local")
+    gw = handlers_gateway("handlers:pid", workers=1)
+    first = request(gw, "GET", "/")
+    assert first[0] == 200
+    os.kill(int(first[2]), signal.SIGKILL)
+    _wait_for_exit(int(first[2]))
+    status, _, body = request(gw, "GET", "/")
+    assert status == 200
+    assert body != first[2]
+    assert "an idle worker exited (exit code -9); starting a new one" in caplog.text
+
+
+def test_a_worker_dying_after_the_check_gives_an_exit_error() -> None:
+    # The race the liveness check in invoke cannot close: the worker dies just before the
+    # event is sent to it, and the send finds a broken pipe.
+    pool = WorkerPool(Target(spec="handlers:pid", code_dir=APPS), size=1)
+    try:
+        pool.start()
+        worker = pool._idle[0]
+        worker.process.kill()
+        worker.process.join(timeout=30)
+        outcome = pool._run(worker, "request-1", "{}", None, None)
+    finally:
+        pool.close()
+    assert (
+        outcome.error
+        == "Runtime.ExitError: the function's process exited (exit code -9)"
+    )
 
 
 def test_concurrent_requests_use_several_workers_up_to_the_cap(

@@ -248,6 +248,15 @@ class WorkerPool:
         request_id = str(uuid.uuid4())
         worker = self._acquire()
         try:
+            if worker is not None and not worker.process.is_alive():
+                # An idle worker that died (killed from outside, say): like Lambda replacing a
+                # lost execution environment, this invocation gets a fresh one.
+                logger.info(
+                    "an idle worker exited (exit code %s); starting a new one",
+                    worker.process.exitcode,
+                )
+                worker.kill()
+                worker = None
             if worker is None:
                 worker = _Worker(self)
                 if worker.init_error is not None:
@@ -284,10 +293,18 @@ class WorkerPool:
             if gateway_timeout is None
             else min(self.timeout, gateway_timeout)
         )
-        worker.conn.send((request_id, event_json, time.time() + self.timeout))
         outcome: Invocation
         memory = 0
-        if not worker.conn.poll(wait):
+        try:
+            worker.conn.send((request_id, event_json, time.time() + self.timeout))
+        except OSError:  # the worker died after the check in invoke: a broken pipe
+            sent = False
+        else:
+            sent = True
+        if not sent:
+            outcome = self._exited(worker, request_id)
+            duration = (time.monotonic() - began) * 1000
+        elif not worker.conn.poll(wait):
             worker.kill()
             elapsed = time.monotonic() - began
             if gateway_timeout is not None and gateway_timeout < self.timeout:
@@ -306,12 +323,7 @@ class WorkerPool:
             try:
                 kind, value, duration, memory = worker.conn.recv()
             except (EOFError, OSError):
-                worker.kill()
-                code = worker.process.exitcode
-                outcome = Invocation(
-                    request_id=request_id,
-                    error=f"Runtime.ExitError: the function's process exited (exit code {code})",
-                )
+                outcome = self._exited(worker, request_id)
                 duration = (time.monotonic() - began) * 1000
             else:
                 outcome = (
@@ -331,3 +343,11 @@ class WorkerPool:
             init,
         )
         return outcome
+
+    @staticmethod
+    def _exited(worker: _Worker, request_id: str) -> Invocation:
+        worker.kill()
+        return Invocation(
+            request_id=request_id,
+            error=f"Runtime.ExitError: the function's process exited (exit code {worker.process.exitcode})",
+        )
