@@ -58,6 +58,7 @@ from lambdash.packager._samtemplate import build_template
 from lambdash.packager._samtemplate import function_architecture
 from lambdash.packager._sources import Dropped
 from lambdash.packager._sources import drop_sources
+from lambdash.packager._strip import find_strip
 from lambdash.packager._trim import Trimmed
 from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import remove_distributions
@@ -483,7 +484,21 @@ TRIMMABLE = {
     "numpy/_core/include/numpy/x.h": "1",
     "numpy/__init__.py": "",
     "numpy/_core/_simd.cpython-311-x86_64-linux-gnu.so": "123",
-    "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so": "",
+    "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so": "1",
+    "numpy/_core/_multiarray_tests.cpython-311-x86_64-linux-gnu.so": "12",
+    "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so": "",
+    # numpy's build tooling goes; numpy.testing, which apps' own code may use, stays.
+    "numpy/distutils/__init__.py": "1",
+    "numpy/f2py/__init__.py": "12",
+    "numpy/_core/lib/libnpymath.a": "123",
+    "numpy/random/lib/libnpyrandom.a": "1",
+    "numpy/random/_examples/cython/extending.pyx": "1",
+    "numpy/_pyinstaller/hook-numpy.py": "1",
+    "numpy/conftest.py": "12",
+    "numpy/testing/__init__.py": "",
+    "numpy/__init__.pxd": "123",
+    "pkg/speedups.pyx": "12",
+    "pkg/speedups.c": "",
     # Dash's development builds, and the production ones that stay.
     "dash/dash-renderer/build/dash_renderer.dev.js": "1234567",
     "dash/dash-renderer/build/dash_renderer.min.js": "",
@@ -524,10 +539,12 @@ KEPT = [
     "dash/deps/react-dom@16.14.0.min.js",
     "dash/deps/react@18.3.1.min.js",
     "numpy/__init__.py",
-    "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so",
+    "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+    "numpy/testing/__init__.py",
     "pkg-1.0.dist-info/METADATA",
     "pkg-1.0.dist-info/tests/kept",
     "pkg/__init__.py",
+    "pkg/speedups.c",
     "pkg/static/app.js",
     "pkg/static/world.map",
     "pkg/testing/helpers.py",
@@ -553,12 +570,15 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/labextension": 1,
             "plotly/package_data/widgetbundle.js": 1,
             "numpy/_core/include": 1,
-            "setuptools": 3,
+            "setuptools": 4,
+            "numpy build tooling": 6,
             "Dash dev bundles": 5,
             "numpy/_core/_simd": 1,
+            "numpy test modules": 2,
             "dash_table demo and tests": 5,
             "tests": 2,
             "*.pyi": 1,
+            "Cython sources": 2,
             "source maps": 2,
         },
         sizes={
@@ -567,16 +587,19 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/labextension": 1,
             "plotly/package_data/widgetbundle.js": 2,
             "numpy/_core/include": 1,
-            "setuptools": 3,
+            "setuptools": 4,
+            "numpy build tooling": 10,
             "Dash dev bundles": 14,
             "numpy/_core/_simd": 3,
+            "numpy test modules": 3,
             "dash_table demo and tests": 10,
             "tests": 6,
             "*.pyi": 2,
+            "Cython sources": 5,
             "source maps": 4,
         },
     )
-    assert (trimmed.total_files, trimmed.total_size) == (24, 58)
+    assert (trimmed.total_files, trimmed.total_size) == (35, 77)
 
 
 def test_trim_keeps_what_the_app_uses(tmp_path: Path) -> None:
@@ -589,6 +612,7 @@ def test_trim_keeps_what_the_app_uses(tmp_path: Path) -> None:
             "setuptools/__init__.py",
             "_distutils_hack/__init__.py",
             "distutils-precedence.pth",
+            "numpy/distutils/__init__.py",
         ]
     ) == tree(tmp_path)
 
@@ -735,6 +759,7 @@ def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) 
     ):
         root = tmp_path / str(attempt)
         write_tree(root, {"b/data.txt": "data", "a.py": "print()", "run": "#!/bin/sh"})
+        (root / "e").mkdir()
         for path in root.rglob("*"):
             path.chmod(0o775 if path.is_dir() else mode)
             os.utime(path, (mtime, mtime))
@@ -757,7 +782,6 @@ def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) 
         for i in infos
     ] == [
         ("a.py", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o644, 3, zipfile.ZIP_DEFLATED),
-        ("b/", (1980, 1, 1, 0, 0, 0), stat.S_IFDIR | 0o755, 3, zipfile.ZIP_STORED),
         (
             "b/data.txt",
             (1980, 1, 1, 0, 0, 0),
@@ -765,6 +789,8 @@ def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) 
             3,
             zipfile.ZIP_DEFLATED,
         ),
+        # Only an empty directory has an entry; unzipping makes b/ for its file.
+        ("e/", (1980, 1, 1, 0, 0, 0), stat.S_IFDIR | 0o755, 3, zipfile.ZIP_STORED),
         ("run", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o755, 3, zipfile.ZIP_DEFLATED),
     ]
 
@@ -1394,7 +1420,6 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
         "the app turns on dev tools)"
     )
     assert zip_names(out) == [
-        "__pycache__/",
         f"__pycache__/app.{TAG}.pyc",
         f"__pycache__/uses_setuptools.{TAG}.pyc",
         "app.py",
@@ -1573,7 +1598,6 @@ def test_build_drops_the_sources_of_compiled_third_party_modules(
     assert kept - names == {
         "vendored/__init__.py",
         "vendored/used.py",
-        "vendored/__pycache__/",
         f"vendored/__pycache__/__init__.{TAG}.pyc",
         f"vendored/__pycache__/used.{TAG}.pyc",
     }
@@ -1649,6 +1673,8 @@ def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
         f"pip evaluated environment markers (python_version < …) for Python {VERSION}, which "
         f"runs lambdash, not for {other}; put a {other} with pip on PATH to have them "
         "evaluated for the runtime",
+        "GNU strip is not on PATH: compiled extensions keep their symbol tables and debug "
+        "sections (install binutils for a smaller package)",
         f"no {other} on PATH, so the package has no bytecode: every cold start compiles each "
         f"module it imports (a Dash app starts about 3 times slower). Install Python {version} "
         f"(pyenv install {version}, uv python install {version}, or your system's package) so "
@@ -1683,7 +1709,9 @@ def test_build_local_wheel_offline_warns_about_flags_and_shadowing(
     )
     names = zip_names(tmp_path / "dist" / "app.zip")
     dist_info = next(
-        n for n in names if n.startswith("lambdash-") and n.endswith(".dist-info/")
+        n.removesuffix("METADATA")
+        for n in names
+        if n.startswith("lambdash-") and n.endswith(".dist-info/METADATA")
     )
     assert "lambdash/extra.py" in names
     assert "boto3/__init__.py" in names  # the app's own files are never left out
@@ -2257,15 +2285,18 @@ class TestHeavyBuilds:
         lines = printed.out.splitlines()
         assert lines[0] == f"Largest packages ({RUNTIME}, x86_64, apparent size):"
         assert lines[-1].startswith(f"Wrote {out} (sha256 ")
-        assert [line.split()[0] for line in lines[-5:-1]] == [
+        stripped = ["Stripped"] if find_strip() else []
+        assert [line.split()[0] for line in lines[-5 - len(stripped) : -1]] == [
             "Unzipped",
             "Zipped",
             "Trimmed",
+            *stripped,
             "Bytecode",
         ]
         steps = printed.err.splitlines()
         assert [s.split("s  ", 1)[1].split()[0] for s in steps] == [
-            "built", "pip", "trimmed", "copied", "ran", "compiled", "wrote",
+            "built", "pip", "trimmed", *[s.lower() for s in stripped], "copied", "ran",
+            "compiled", "wrote",
         ]  # fmt: skip
 
     def test_cli_error_and_hint(

@@ -40,6 +40,9 @@ from lambdash.packager._samtemplate import build_template
 from lambdash.packager._samtemplate import function_architecture
 from lambdash.packager._sources import Dropped
 from lambdash.packager._sources import drop_sources
+from lambdash.packager._strip import Stripped
+from lambdash.packager._strip import find_strip
+from lambdash.packager._strip import strip_extensions
 from lambdash.packager._target import Target
 from lambdash.packager._target import make_target
 from lambdash.packager._trim import LAMBDA_PROVIDED
@@ -85,6 +88,7 @@ def build(
     progress: Progress | None = None,
     bytecode: Bytecode = "imported",
     sources: Sources = "keep",
+    strip: bool = True,
 ) -> BuildReport:
     """Build the Lambda package of the app in *project_dir*.
 
@@ -115,6 +119,8 @@ def build(
         ``pkg/mod.py``), a smaller package whose tracebacks through those modules show no source
         lines and whose ``inspect.getsource`` fails for them. The app's own code and lambdash
         keep their sources, and so does every module without bytecode.
+    :param strip: strip the installed packages' compiled extensions of their symbol tables and
+        debug sections with GNU strip, when it is on PATH (auditwheel-patched files excepted).
     :raises CommandError: with a hint, when the app cannot be built for the target.
     """
     if bytecode not in get_args(Bytecode):
@@ -151,7 +157,9 @@ def build(
             notes.append(
                 "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only"
             )
-        removed, trimmed, app = _trim_and_copy(plan, staging, progress, warnings)
+        removed, trimmed, app, stripped = _trim_and_copy(
+            plan, staging, progress, warnings, notes, strip=strip
+        )
         compiled = precompile(
             staging,
             target=target,
@@ -192,6 +200,8 @@ def build(
         sources=sources,
         dropped_files=dropped.files,
         dropped_size=dropped.size,
+        stripped_files=stripped.files,
+        stripped_size=stripped.saved,
         sha256=written.sha256,
         seconds=time.monotonic() - started,
         notes=tuple(notes),
@@ -329,8 +339,14 @@ def _install(
 
 
 def _trim_and_copy(
-    plan: _Plan, staging: Path, progress: Progress, warnings: list[str]
-) -> tuple[list[str], Trimmed, list[Path]]:
+    plan: _Plan,
+    staging: Path,
+    progress: Progress,
+    warnings: list[str],
+    notes: list[str],
+    *,
+    strip: bool,
+) -> tuple[list[str], Trimmed, list[Path], Stripped]:
     progress.step("trimming")
     removed = remove_distributions(staging, LAMBDA_PROVIDED)
     files = app_files(
@@ -361,6 +377,7 @@ def _trim_and_copy(
         + f"trimmed {trimmed.total_files:,} files, {trimmed.total_size / 1024 / 1024:.1f} MB"
         + (f" (kept {'; '.join(kept)})" if kept else "")
     )
+    stripped = _strip(staging, progress, notes) if strip else _NOT_STRIPPED
     progress.step("copying the app")
     shadowed = copy_app(plan.code_dir, files, staging)
     progress.done(f"copied {len(files):,} files of the app from {plan.code_dir}")
@@ -374,7 +391,33 @@ def _trim_and_copy(
         warnings.append(
             f"the template's Handler {handler!r} names a module that is not in the package"
         )
-    return removed, trimmed, files
+    return removed, trimmed, files, stripped
+
+
+_NOT_STRIPPED = Stripped(files=0, saved=0, unreadable=0)
+
+
+def _strip(staging: Path, progress: Progress, notes: list[str]) -> Stripped:
+    """Strip the installed packages' extensions; the app's own files are copied in later."""
+    strip = find_strip()
+    if strip is None:
+        notes.append(
+            "GNU strip is not on PATH: compiled extensions keep their symbol tables and debug "
+            "sections (install binutils for a smaller package)"
+        )
+        return _NOT_STRIPPED
+    progress.step("stripping compiled extensions")
+    stripped = strip_extensions(staging, strip=strip)
+    progress.done(
+        f"stripped {stripped.files:,} compiled extensions of "
+        f"{stripped.saved / 1024 / 1024:.1f} MB of symbols and debug sections"
+    )
+    if stripped.unreadable:
+        notes.append(
+            f"strip could not read {stripped.unreadable:,} shared objects (built for another "
+            "architecture than this machine's strip reads): they are kept as they are"
+        )
+    return stripped
 
 
 def _drop(

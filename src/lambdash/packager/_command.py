@@ -71,6 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "source lines and inspect.getsource fails for them) (default: keep)",
     )
     parser.add_argument(
+        "--no-strip",
+        dest="strip",
+        action="store_false",
+        help="keep the symbol tables and debug sections of the compiled extensions, which are "
+        "otherwise stripped with GNU strip when it is on PATH",
+    )
+    parser.add_argument(
         "--dir",
         type=Path,
         default=Path("."),
@@ -93,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         progress=ConsoleProgress(sys.stderr),
         bytecode=args.bytecode,
         sources=args.sources,
+        strip=args.strip,
     )
     print(format_report(report))
     return 0

@@ -51,7 +51,8 @@ class BuildReport:
     the bytecode, ``None`` when none was found; ``bytecode`` then says for which modules: those
     the app imported when it ran at build time, or all of them. With ``sources="drop"``,
     ``dropped_files`` sources of compiled third-party modules (``dropped_size`` bytes) were
-    removed, their bytecode shipped as ``module.pyc`` in their place.
+    removed, their bytecode shipped as ``module.pyc`` in their place. ``stripped_files``
+    compiled extensions lost ``stripped_size`` bytes of symbol tables and debug sections.
     """
 
     target: Target
@@ -71,6 +72,8 @@ class BuildReport:
     sources: Sources = "keep"
     dropped_files: int = 0
     dropped_size: int = 0
+    stripped_files: int = 0
+    stripped_size: int = 0
     sha256: str | None
     seconds: float
     notes: tuple[str, ...]
@@ -127,6 +130,11 @@ def format_report(report: BuildReport, *, top: int = 10) -> str:
         f"Trimmed   {_mb(report.trimmed_size):>9}  in {report.trimmed_files:,} files "
         "(tests, stubs, source maps, scripts, Jupyter extensions, Dash dev bundles)"
     )
+    if report.stripped_files:
+        lines.append(
+            f"Stripped  {_mb(report.stripped_size):>9}  from {report.stripped_files:,} compiled "
+            "extensions (symbol tables and debug sections; --no-strip keeps them)"
+        )
     modules = (
         f"{report.compiled_modules:,} module{'' if report.compiled_modules == 1 else 's'} "
         "the app imports"

@@ -107,7 +107,26 @@ _PATHS = {
     "plotly/labextension": ("plotly/labextension",),
     "plotly/package_data/widgetbundle.js": ("plotly/package_data/widgetbundle.js",),
     "numpy/_core/include": ("numpy/_core/include", "numpy/core/include"),
-    "setuptools": ("setuptools", "_distutils_hack", "distutils-precedence.pth"),
+    # numpy.distutils builds extensions with setuptools, which goes with it.
+    "setuptools": (
+        "setuptools",
+        "_distutils_hack",
+        "distutils-precedence.pth",
+        "numpy/distutils",
+    ),
+    # numpy's build tooling: f2py generates and compiles Fortran wrappers (it needs a compiler
+    # Lambda lacks, and numpy imports it only on `numpy.f2py`), the static libraries and
+    # pkg-config files are for compiling against numpy, and the rest are PyInstaller's hook,
+    # Cython examples and numpy's own pytest set-up.
+    "numpy build tooling": (
+        "numpy/f2py",
+        "numpy/_core/lib",
+        "numpy/core/lib",
+        "numpy/random/lib",
+        "numpy/random/_examples",
+        "numpy/_pyinstaller",
+        "numpy/conftest.py",
+    ),
 }
 # Source maps are fetched only by a browser's devtools; Dash's pages never request them, and the
 # map of a served script is never needed to run it. Only maps of scripts and styles are trimmed.
@@ -130,6 +149,9 @@ _GLOBS = {
     ),
     # numpy's SIMD test module (3 MB): only numpy's own tests import it, and they are trimmed.
     "numpy/_core/_simd": ("numpy/_core/_simd.*", "numpy/core/_simd.*"),
+    # numpy's C test modules (_multiarray_tests, _umath_tests, ...): imported by numpy's tests,
+    # its conftest and PyInstaller hook, and numpy/testing/print_coercion_tables.py, a script.
+    "numpy test modules": ("numpy/_core/_*_tests.*", "numpy/core/_*_tests.*"),
 }
 # dash_table's demo page, its webpack test bundles and the chunk they share (commons.js, 3.8 MB).
 # Dash serves a file of its own only when a component library registers it (dash/_validate.py
@@ -185,6 +207,9 @@ def trim(
             remove("tests", path)
         elif path.suffix == ".pyi":
             remove("*.pyi", path)
+        elif path.suffix in (".pxd", ".pyx") and path.is_file():
+            # Cython declarations and sources: read by the Cython compiler only.
+            remove("Cython sources", path)
         elif _SOURCE_MAP.search(path.name):
             remove("source maps", path)
     return Trimmed(files=files, sizes=sizes)
