@@ -6,8 +6,9 @@ examples/dash_app twice (three times with ``--sources-drop``) in a temporary dir
 - **lambdash**: ``lambdash build --runtime python3.11 --arch x86_64 -o lambdash.zip``, unzipped;
 - **lambdash, sources dropped** (with ``--sources-drop``): the same with ``--sources drop``;
 - **plain**: what ``sam build`` makes, ``pip install --target`` of the demo's requirements (the
-  ``lambdash`` line replaced by a wheel of this checkout) for manylinux x86_64 and CPython 3.11,
-  with ``--no-compile``, plus ``app.py`` and ``assets/``.
+  ``lambdash`` line replaced by a wheel of this checkout) for CPython 3.11 and every manylinux
+  tag python3.11 on x86_64 loads (as lambdash build, so that both hold the same versions), with
+  ``--no-compile``, plus ``app.py`` and ``assets/``.
 
 With ``--pandas`` both also get ``pandas`` (and ``app.py`` an ``import pandas``), edited in a copy
 of the demo. Each package directory is made read-only, then run N times, alternating, in a fresh
@@ -36,6 +37,8 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from lambdash.packager._target import make_target
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "dash_app"
@@ -182,10 +185,15 @@ def build_plain(tmp: Path, demo: Path) -> Package:
             "--disable-pip-version-check",
             "--target",
             str(directory),
-            "--platform",
-            "manylinux2014_x86_64",
-            "--platform",
-            "manylinux_2_17_x86_64",
+            # The manylinux tags python3.11 on x86_64 loads (glibc 2.26), as lambdash build
+            # uses them: both packages then hold the same versions (pandas 3 ships only
+            # manylinux_2_24 wheels, which manylinux2014 alone would pass over for pandas 2),
+            # as sam build's do, which takes any wheel the runtime's glibc loads.
+            *(
+                arg
+                for tag in make_target("python3.11", "x86_64").platform_tags()
+                for arg in ("--platform", tag)
+            ),
             "--only-binary=:all:",
             "--python-version",
             "3.11",

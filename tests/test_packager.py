@@ -20,6 +20,7 @@ import subprocess
 import sys
 import types
 import zipfile
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,7 @@ from lambdash.packager._sources import Dropped
 from lambdash.packager._sources import drop_sources
 from lambdash.packager._strip import find_strip
 from lambdash.packager._trim import Trimmed
+from lambdash.packager._trim import chooses_react_version
 from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
@@ -487,7 +489,8 @@ TRIMMABLE = {
     "numpy/_core/_umath_tests.cpython-311-x86_64-linux-gnu.so": "1",
     "numpy/_core/_multiarray_tests.cpython-311-x86_64-linux-gnu.so": "12",
     "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so": "",
-    # numpy's build tooling goes; numpy.testing, which apps' own code may use, stays.
+    "numpy/core/_umath_tests.cpython-311-x86_64-linux-gnu.so": "",
+    # numpy's build tooling goes; numpy.testing and numpy.f2py, which apps may import, stay.
     "numpy/distutils/__init__.py": "1",
     "numpy/f2py/__init__.py": "12",
     "numpy/_core/lib/libnpymath.a": "123",
@@ -511,6 +514,10 @@ TRIMMABLE = {
     "dash/deps/prop-types@15.8.1.js": "1",
     "dash/deps/prop-types@15.8.1.min.js": "",
     "dash/deps/polyfill@7.12.1.min.js": "",
+    # The React version Dash serves stays; the others it ships go.
+    "dash/_dash_renderer.py": 'else:\n    _set_react_version("18.3.1", "18.3.1")\n',
+    "dash/deps/react-dom@18.3.1.min.js": "",
+    "dash/deps/react@18.2.0.min.js": "1234",
     # dash_table: what it registers stays, its demo and test bundles go, unless it names them.
     "dash/dash_table/__init__.py": '_js_dist = ["bundle.js", "async-table.js", "runtime.js"]',
     "dash/dash_table/bundle.js": "",
@@ -525,6 +532,7 @@ TRIMMABLE = {
     "dash/dash_table/exportUtils_tests.2912917026.js.map": "1",
 }
 KEPT = [
+    "dash/_dash_renderer.py",
     "dash/dash-renderer/build/dash_renderer.min.js",
     "dash/dash_table/__init__.py",
     "dash/dash_table/async-table.js",
@@ -536,15 +544,18 @@ KEPT = [
     "dash/dcc/dash_core_components.js",
     "dash/deps/polyfill@7.12.1.min.js",
     "dash/deps/prop-types@15.8.1.min.js",
-    "dash/deps/react-dom@16.14.0.min.js",
+    "dash/deps/react-dom@18.3.1.min.js",
     "dash/deps/react@18.3.1.min.js",
     "numpy/__init__.py",
     "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
+    "numpy/core/_umath_tests.cpython-311-x86_64-linux-gnu.so",
+    "numpy/f2py/__init__.py",
     "numpy/testing/__init__.py",
     "pkg-1.0.dist-info/METADATA",
     "pkg-1.0.dist-info/tests/kept",
     "pkg/__init__.py",
     "pkg/speedups.c",
+    "pkg/speedups.pyx",
     "pkg/static/app.js",
     "pkg/static/world.map",
     "pkg/testing/helpers.py",
@@ -571,14 +582,15 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/package_data/widgetbundle.js": 1,
             "numpy/_core/include": 1,
             "setuptools": 4,
-            "numpy build tooling": 6,
+            "numpy build tooling": 5,
             "Dash dev bundles": 5,
             "numpy/_core/_simd": 1,
             "numpy test modules": 2,
             "dash_table demo and tests": 5,
+            "other React versions": 2,
             "tests": 2,
             "*.pyi": 1,
-            "Cython sources": 2,
+            "Cython declarations": 1,
             "source maps": 2,
         },
         sizes={
@@ -588,27 +600,74 @@ def test_trim_removes_only_what_no_app_loads(tmp_path: Path) -> None:
             "plotly/package_data/widgetbundle.js": 2,
             "numpy/_core/include": 1,
             "setuptools": 4,
-            "numpy build tooling": 10,
+            "numpy build tooling": 8,
             "Dash dev bundles": 14,
             "numpy/_core/_simd": 3,
             "numpy test modules": 3,
             "dash_table demo and tests": 10,
+            "other React versions": 4,
             "tests": 6,
             "*.pyi": 2,
-            "Cython sources": 5,
+            "Cython declarations": 3,
             "source maps": 4,
         },
     )
     assert (trimmed.total_files, trimmed.total_size) == (35, 77)
 
 
+def test_trim_keeps_the_test_modules_other_code_imports(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            # numpy 2.2: numpy.testing, which `from numpy import *` loads, needs one of them.
+            "numpy/testing/_private/utils.py": "from numpy._core.tests._natype import pd_NA\n",
+            "numpy/_core/tests/__init__.py": "",
+            "numpy/_core/tests/_natype.py": "pd_NA = None\n",
+            "numpy/_core/tests/test_umath.py": "12",
+            "numpy/_core/tests/data/umath.csv": "1",
+            # A relative import of a module in a tests package, and a plain import of one.
+            "pkg/suite.py": "from .tests import (helpers,\n    other)\nimport lib.tests\n",
+            "pkg/tests/__init__.py": "",
+            "pkg/tests/helpers.py": "",
+            "pkg/tests/test_pkg.py": "123",
+            "lib/tests/__init__.py": "",
+            "lib/tests/test_lib.py": "1",
+            # Imports inside tests keep nothing, and a module named test is not a directory.
+            "solo/tests/test_a.py": "from solo.tests.test_b import x\n",
+            "solo/tests/test_b.py": "",
+            "werkzeug/test.py": "",
+            "werkzeug/wrappers.py": "from .test import Client\n",
+        },
+    )
+    trimmed = trim(tmp_path)
+    assert tree(tmp_path) == [
+        "lib/tests/__init__.py",
+        "numpy/_core/tests/__init__.py",
+        "numpy/_core/tests/_natype.py",
+        "numpy/testing/_private/utils.py",
+        "pkg/suite.py",
+        "pkg/tests/__init__.py",
+        "pkg/tests/helpers.py",
+        "werkzeug/test.py",
+        "werkzeug/wrappers.py",
+    ]
+    assert trimmed == Trimmed(files={"tests": 6}, sizes={"tests": 39})
+
+
 def test_trim_keeps_what_the_app_uses(tmp_path: Path) -> None:
     write_tree(tmp_path, TRIMMABLE)
-    trim(tmp_path, keep_setuptools=True, keep_dash_dev_bundles=True)
+    trim(
+        tmp_path,
+        keep_setuptools=True,
+        keep_dash_dev_bundles=True,
+        keep_react_versions=True,
+    )
     assert sorted(
         [
             *KEPT,
             *DEV_BUNDLES,
+            "dash/deps/react-dom@16.14.0.min.js",
+            "dash/deps/react@18.2.0.min.js",
             "setuptools/__init__.py",
             "_distutils_hack/__init__.py",
             "distutils-precedence.pth",
@@ -617,34 +676,85 @@ def test_trim_keeps_what_the_app_uses(tmp_path: Path) -> None:
     ) == tree(tmp_path)
 
 
+DEV_TOOLS = uses_dash_dev_tools
+REACT = chooses_react_version
+
+
 @pytest.mark.parametrize(
-    ("name", "text", "uses"),
+    ("detect", "name", "text", "found"),
     [
-        pytest.param("app.py", "app.enable_dev_tools(debug=True)\n", True, id="call"),
         pytest.param(
-            "app.py", "app.run(dev_tools_props_check=True)\n", True, id="props-check"
+            DEV_TOOLS, "app.py", "app.enable_dev_tools(debug=True)\n", True, id="call"
         ),
         pytest.param(
+            DEV_TOOLS,
+            "app.py",
+            "app.run(dev_tools_props_check=True)\n",
+            True,
+            id="props-check",
+        ),
+        pytest.param(
+            DEV_TOOLS,
             "template.yaml",
             "Variables:\n  DASH_SERVE_DEV_BUNDLES: 'true'\n",
             True,
             id="template-variable",
         ),
         pytest.param(
+            DEV_TOOLS,
             "app.py",
             'if __name__ == "__main__":\n    app.run(debug=True)\n',
             False,
             id="run-debug-is-not-on-lambda",
         ),
-        pytest.param("notes.txt", "enable_dev_tools", False, id="not-code"),
+        pytest.param(DEV_TOOLS, "notes.txt", "enable_dev_tools", False, id="not-code"),
         pytest.param(
-            "app.py", "my_enable_dev_tools_flag = 1\n", False, id="other-name"
+            DEV_TOOLS,
+            "app.py",
+            "my_enable_dev_tools_flag = 1\n",
+            False,
+            id="other-name",
+        ),
+        pytest.param(
+            REACT,
+            "app.py",
+            "from dash import _dash_renderer\n_dash_renderer._set_react_version('16.14.0')\n",
+            True,
+            id="react-call",
+        ),
+        pytest.param(
+            REACT,
+            "template.yaml",
+            "Variables:\n  REACT_VERSION: 18.2.0\n",
+            True,
+            id="react-template-variable",
+        ),
+        pytest.param(REACT, "notes.txt", "REACT_VERSION", False, id="react-not-code"),
+        pytest.param(
+            REACT, "app.py", "MY_REACT_VERSIONS = 1\n", False, id="react-other-name"
         ),
     ],
 )
-def test_uses_dash_dev_tools(tmp_path: Path, name: str, text: str, uses: bool) -> None:
+def test_what_the_app_turns_on_keeps_files(
+    tmp_path: Path,
+    detect: Callable[[list[Path]], bool],
+    name: str,
+    text: str,
+    found: bool,
+) -> None:
     (tmp_path / name).write_text(text)
-    assert uses_dash_dev_tools([tmp_path / name, tmp_path / "missing.py"]) is uses
+    assert detect([tmp_path / name, tmp_path / "missing.py"]) is found
+
+
+def test_an_unknown_react_default_trims_no_react_build(tmp_path: Path) -> None:
+    files = {
+        "dash/_dash_renderer.py": "_set_react_version(pick_one())\n",
+        "dash/deps/react@16.14.0.min.js": "",
+        "dash/deps/react@18.3.1.min.js": "",
+    }
+    write_tree(tmp_path, files)
+    assert trim(tmp_path).total_files == 0
+    assert tree(tmp_path) == sorted(files)
 
 
 def test_remove_distributions_deletes_their_files_and_metadata(tmp_path: Path) -> None:

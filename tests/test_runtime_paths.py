@@ -219,6 +219,15 @@ class TestRestEvents:
             event["httpMethod"] = method
         assert malformed(event) == message
 
+    def test_only_version_1_0_is_called_an_http_api_event(self) -> None:
+        # detect() takes a REST API event by its httpMethod whatever else "version" holds.
+        event = rest_event(path="/a")
+        event["version"] = None
+        del event["path"]
+        assert malformed(event) == (
+            "the REST API event has no 'path'; lambdash cannot build a request without it"
+        )
+
     @pytest.mark.parametrize(
         ("make", "where", "value", "message"),
         [

@@ -131,3 +131,65 @@ def test_only_gnu_strip_is_used(
     assert find_strip() is None
     monkeypatch.setenv("PATH", str(Path(str(STRIP)).parent))
     assert find_strip() == STRIP
+
+
+def fake_strip(directory: Path, body: str) -> str:
+    """An executable that stands in for strip: *body* gets the file's path as ``path``."""
+    script = directory / "fake-strip"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nfrom pathlib import Path\n"
+        f"path = Path(sys.argv[-1])\n{body}\n"
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+MISALIGN_FIRST_LOAD = """
+import struct
+data = bytearray(path.read_bytes())
+(phoff,) = struct.unpack_from("<Q", data, 0x20)
+size, count = struct.unpack_from("<HH", data, 0x36)
+for i in range(count):
+    at = phoff + i * size
+    if struct.unpack_from("<I", data, at)[0] == 1:  # PT_LOAD: p_vaddr 16 bytes off p_offset
+        (offset,) = struct.unpack_from("<Q", data, at + 8)
+        struct.pack_into("<Q", data, at + 16, offset + 16)  # p_vaddr
+        struct.pack_into("<Q", data, at + 48, 4096)
+        break
+path.write_bytes(bytes(data))
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(MISALIGN_FIRST_LOAD, id="misaligned-load-segment"),
+        pytest.param("path.write_bytes(path.read_bytes()[:100])", id="truncated"),
+        pytest.param("sys.exit(1)", id="strip-fails"),
+    ],
+)
+def test_a_copy_that_fails_the_checks_is_not_used(tmp_path: Path, body: str) -> None:
+    extension = compile_extension(tmp_path / "pkg", "plain")
+    before = extension.read_bytes()
+    stripped = strip_extensions(tmp_path / "pkg", strip=fake_strip(tmp_path, body))
+    assert stripped == Stripped(files=0, saved=0, unreadable=1)
+    assert extension.read_bytes() == before
+
+
+def test_a_strip_that_cannot_run_keeps_every_file(tmp_path: Path) -> None:
+    extension = compile_extension(tmp_path / "pkg", "plain")
+    before = extension.read_bytes()
+    stripped = strip_extensions(tmp_path / "pkg", strip=str(tmp_path / "no-strip-here"))
+    assert stripped == Stripped(files=0, saved=0, unreadable=1)
+    assert extension.read_bytes() == before
+
+
+def test_only_64_bit_little_endian_files_are_candidates(tmp_path: Path) -> None:
+    extension = compile_extension(tmp_path / "pkg", "plain")
+    data = bytearray(extension.read_bytes())
+    data[4] = 1  # ELFCLASS32
+    extension.write_bytes(bytes(data))
+    assert strip_extensions(tmp_path, strip=str(STRIP)) == Stripped(
+        files=0, saved=0, unreadable=0
+    )
+    assert extension.read_bytes() == bytes(data)

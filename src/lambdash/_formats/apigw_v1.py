@@ -171,7 +171,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     every invocation.
     """
     # Both formats share this reader; messages name the one the event is.
-    source = SOURCE if "version" not in event else HTTP_V1_SOURCE
+    source = HTTP_V1_SOURCE if event.get("version") == "1.0" else SOURCE
     context_info = event.get("requestContext")
     if type(context_info) is not dict:
         context_info = mapping(event, "requestContext", source)

@@ -47,6 +47,7 @@ from lambdash.packager._target import Target
 from lambdash.packager._target import make_target
 from lambdash.packager._trim import LAMBDA_PROVIDED
 from lambdash.packager._trim import Trimmed
+from lambdash.packager._trim import chooses_react_version
 from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import imports_setuptools
 from lambdash.packager._trim import remove_distributions
@@ -353,16 +354,17 @@ def _trim_and_copy(
         plan.code_dir, exclude=[plan.output, *(p.path for p in plan.requirements.local)]
     )
     keep_setuptools = imports_setuptools(plan.code_dir / f for f in files)
-    keep_dev_bundles = uses_dash_dev_tools(
-        [
-            *(plan.code_dir / f for f in files),
-            *([plan.template] if plan.template else []),
-        ]
-    )
+    scanned = [
+        *(plan.code_dir / f for f in files),
+        *([plan.template] if plan.template else []),
+    ]
+    keep_dev_bundles = uses_dash_dev_tools(scanned)
+    keep_react = chooses_react_version(scanned)
     trimmed = trim(
         staging,
         keep_setuptools=keep_setuptools,
         keep_dash_dev_bundles=keep_dev_bundles,
+        keep_react_versions=keep_react,
     )
     kept = [
         *(["setuptools: the app imports it"] if keep_setuptools else []),
@@ -371,6 +373,7 @@ def _trim_and_copy(
             if keep_dev_bundles
             else []
         ),
+        *(["every React version Dash ships: the app picks one"] if keep_react else []),
     ]
     progress.done(
         (f"left out {', '.join(removed)} (Lambda provides them); " if removed else "")
@@ -414,8 +417,9 @@ def _strip(staging: Path, progress: Progress, notes: list[str]) -> Stripped:
     )
     if stripped.unreadable:
         notes.append(
-            f"strip could not read {stripped.unreadable:,} shared objects (built for another "
-            "architecture than this machine's strip reads): they are kept as they are"
+            f"{stripped.unreadable:,} shared objects were kept as they are: strip failed on "
+            "them (built for another architecture than this machine's strip reads, say) or "
+            "its output failed the load-segment check"
         )
     return stripped
 

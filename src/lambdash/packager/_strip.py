@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,7 +26,8 @@ __all__ = ["Stripped", "find_strip", "strip_extensions"]
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Stripped:
-    """What stripping did: files made smaller, bytes saved, and files strip could not read."""
+    """What stripping did: files made smaller, bytes saved, and files kept because strip failed
+    on them (another architecture's, say) or its output failed the load-segment check."""
 
     files: int
     saved: int
@@ -41,7 +43,7 @@ def find_strip() -> str | None:
         done = subprocess.run(
             [path, "--version"], capture_output=True, text=True, timeout=30, check=False
         )
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return None
     return (
         path if done.returncode == 0 and done.stdout.startswith("GNU strip") else None
@@ -63,15 +65,45 @@ def _candidates(root: Path) -> list[Path]:
 
 def _is_elf_without_origin(data: bytes) -> bool:
     # The run path is a string in .dynstr; a file that names $ORIGIN was patched by auditwheel
-    # (or chose a relative run path itself) and stays as it is.
-    return data[:4] == b"\x7fELF" and b"$ORIGIN" not in data
+    # (or chose a relative run path itself) and stays as it is. Only 64-bit little-endian files
+    # are taken, what both Lambda architectures (x86_64, arm64) load.
+    return (
+        data[:6] == b"\x7fELF\x02\x01"
+        and b"$ORIGIN" not in data
+        and b"${ORIGIN}" not in data
+    )
+
+
+_PT_LOAD = 1
+
+
+def _segments_aligned(data: bytes) -> bool:
+    """Whether every loadable segment's file offset agrees with its address modulo its alignment.
+
+    The dynamic loader refuses a file where it does not ("ELF load command address/offset not
+    page-aligned"), which is how a badly stripped file fails; the stripped copy is checked
+    before it replaces the original.
+    """
+    try:
+        (phoff,) = struct.unpack_from("<Q", data, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+        for index in range(phnum):
+            kind, _, offset, address, _, _, _, align = struct.unpack_from(
+                "<IIQQQQQQ", data, phoff + index * phentsize
+            )
+            if kind == _PT_LOAD and align > 1 and offset % align != address % align:
+                return False
+    except struct.error:  # headers that point past the end of the file
+        return False
+    return True
 
 
 def strip_extensions(root: Path, *, strip: str) -> Stripped:
     """Strip every shared object under *root* that is safe to strip, in place.
 
-    Each file is stripped in a copy, and replaced only when *strip* succeeded and the copy is
-    smaller; a file strip cannot read (built for another architecture, say) stays as it is.
+    Each file is stripped in a copy, and replaced only when *strip* succeeded, the copy's
+    loadable segments are aligned as the loader wants, and it is smaller; any other file (one
+    built for another architecture than strip reads, say) stays as it is.
     """
     files = saved = unreadable = 0
     with tempfile.TemporaryDirectory(prefix="lambdash-strip-") as scratch:
@@ -81,18 +113,22 @@ def strip_extensions(root: Path, *, strip: str) -> Stripped:
             if not _is_elf_without_origin(data):
                 continue
             copy.write_bytes(data)
-            done = subprocess.run(
-                [strip, "--strip-unneeded", str(copy)],
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-            if done.returncode != 0:
+            try:
+                done = subprocess.run(
+                    [strip, "--strip-unneeded", str(copy)],
+                    capture_output=True,
+                    timeout=120,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired):
                 unreadable += 1
                 continue
-            size = copy.stat().st_size
-            if size < len(data):
-                shutil.copyfile(copy, path)
+            result = copy.read_bytes()
+            if done.returncode != 0 or not _segments_aligned(result):
+                unreadable += 1
+                continue
+            if len(result) < len(data):
+                path.write_bytes(result)
                 files += 1
-                saved += len(data) - size
+                saved += len(data) - len(result)
     return Stripped(files=files, saved=saved, unreadable=unreadable)

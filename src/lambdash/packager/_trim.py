@@ -14,7 +14,9 @@ from pathlib import Path
 __all__ = [
     "LAMBDA_PROVIDED",
     "Trimmed",
+    "chooses_react_version",
     "forget_local_paths",
+    "imported_test_modules",
     "imports_setuptools",
     "remove_distributions",
     "trim",
@@ -114,12 +116,11 @@ _PATHS = {
         "distutils-precedence.pth",
         "numpy/distutils",
     ),
-    # numpy's build tooling: f2py generates and compiles Fortran wrappers (it needs a compiler
-    # Lambda lacks, and numpy imports it only on `numpy.f2py`), the static libraries and
-    # pkg-config files are for compiling against numpy, and the rest are PyInstaller's hook,
-    # Cython examples and numpy's own pytest set-up.
+    # numpy's build tooling: the static libraries and pkg-config files for compiling against
+    # numpy, PyInstaller's hook, the Cython examples and numpy's own pytest set-up. numpy/f2py
+    # stays: numpy 2 lists it in numpy.__all__, so `from numpy import *` (numpy.matlib, sympy's
+    # lambdify) imports it.
     "numpy build tooling": (
-        "numpy/f2py",
         "numpy/_core/lib",
         "numpy/core/lib",
         "numpy/random/lib",
@@ -149,10 +150,18 @@ _GLOBS = {
     ),
     # numpy's SIMD test module (3 MB): only numpy's own tests import it, and they are trimmed.
     "numpy/_core/_simd": ("numpy/_core/_simd.*", "numpy/core/_simd.*"),
-    # numpy's C test modules (_multiarray_tests, _umath_tests, ...): imported by numpy's tests,
+    # numpy 2's C test modules (_multiarray_tests, _umath_tests, ...): imported by numpy's tests,
     # its conftest and PyInstaller hook, and numpy/testing/print_coercion_tables.py, a script.
-    "numpy test modules": ("numpy/_core/_*_tests.*", "numpy/core/_*_tests.*"),
+    # numpy 1's numpy/core/ ones stay: numpy/core/umath_tests.py, which apps import, wraps one.
+    "numpy test modules": ("numpy/_core/_*_tests.*",),
 }
+# React builds Dash ships but does not serve: it loads the version its _dash_renderer.py sets
+# (18.3.1 in Dash 4.4) unless the REACT_VERSION variable or a _set_react_version() call picks
+# one of the others; then they stay, see chooses_react_version.
+_REACT_DEFAULT = re.compile(
+    r'^\s+_set_react_version\("([\d.]+)", "([\d.]+)"\)\s*$', re.MULTILINE
+)
+_REACT_BUILD = re.compile(r"(react|react-dom)@([\d.]+)(?:\.min)?\.js")
 # dash_table's demo page, its webpack test bundles and the chunk they share (commons.js, 3.8 MB).
 # Dash serves a file of its own only when a component library registers it (dash/_validate.py
 # validate_js_path), and dash_table registers only bundle.js and its async-*.js chunks. A file
@@ -164,7 +173,11 @@ _DASH_TABLE_UNSERVED = re.compile(
 
 
 def trim(
-    root: Path, *, keep_setuptools: bool = False, keep_dash_dev_bundles: bool = False
+    root: Path,
+    *,
+    keep_setuptools: bool = False,
+    keep_dash_dev_bundles: bool = False,
+    keep_react_versions: bool = False,
 ) -> Trimmed:
     """Remove from the installed packages what no app loads on Lambda.
 
@@ -173,6 +186,7 @@ def trim(
 
     :param keep_setuptools: keep setuptools, which the app imports.
     :param keep_dash_dev_bundles: keep Dash's development builds, which the app's dev tools serve.
+    :param keep_react_versions: keep every React version Dash ships, one of which the app picks.
     """
     files: dict[str, int] = {}
     sizes: dict[str, int] = {}
@@ -200,19 +214,92 @@ def trim(
                 remove(rule, path)
     for path in _dash_table_unserved(root / _DASH_TABLE):
         remove("dash_table demo and tests", path)
+    if not keep_react_versions:
+        for path in _unserved_react(root / "dash"):
+            remove("other React versions", path)
+    imported = imported_test_modules(root)
     for path in sorted(root.rglob("*")):
         if path.parts[len(root.parts)].endswith(".dist-info") or not path.exists():
             continue
-        if path.is_dir() and path.name in ("tests", "test"):
-            remove("tests", path)
+        if path.is_dir() and path.name in _TEST_DIRS:
+            kept = {f for f in imported if f.is_relative_to(path)}
+            if not kept:
+                remove("tests", path)
+                continue
+            # Code outside the tests imports some of their modules (numpy 2.2's numpy.testing
+            # imports numpy._core.tests._natype): those stay, with their packages' __init__.py.
+            inside = sorted(path.rglob("*"))
+            for item in inside:
+                if item.is_file() and item not in kept:
+                    remove("tests", item)
+            _prune({item for item in inside if item.is_dir()}, root)
         elif path.suffix == ".pyi":
             remove("*.pyi", path)
-        elif path.suffix in (".pxd", ".pyx") and path.is_file():
-            # Cython declarations and sources: read by the Cython compiler only.
-            remove("Cython sources", path)
+        elif path.suffix == ".pxd" and path.is_file():
+            # Cython declaration files: only `cimport`, when compiling, reads them. (A .pyx
+            # source stays: tracebacks through its compiled module show its lines.)
+            remove("Cython declarations", path)
         elif _SOURCE_MAP.search(path.name):
             remove("source maps", path)
     return Trimmed(files=files, sizes=sizes)
+
+
+_TEST_DIRS = ("tests", "test")
+# Import statements: `from .x.y import a, b`, `from x.y import (a, b)`, `import x.y`.
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
+
+
+def imported_test_modules(root: Path) -> set[Path]:
+    """The files in ``tests``/``test`` directories that modules outside them import.
+
+    Read from the import statements of every other module of the installed packages, so that
+    the trim keeps what a package's own code needs (numpy 2.2's ``numpy.testing``, which
+    ``from numpy import *`` loads, imports ``numpy._core.tests._natype``).
+    """
+    needed: set[Path] = set()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0].endswith(".dist-info") or not _TEST_DIRS_RE.search(
+            text := path.read_text(errors="replace")
+        ):
+            continue
+        if any(part in _TEST_DIRS for part in relative.parts[:-1]):
+            continue
+        for dots, name, names, plain in _IMPORT.findall(text):
+            if plain:
+                modules = [plain]
+            else:
+                package = relative.parent.parts
+                if dots:
+                    package = package[: len(package) - (len(dots) - 1)]
+                    base = ".".join([*package, *([name] if name else [])])
+                else:
+                    base = name
+                listed = [n.split()[0] for n in names.split(",") if n.split()]
+                modules = [base, *(f"{base}.{n}" for n in listed)]
+            for module in modules:
+                needed |= _test_files(root, module.split("."))
+    return needed
+
+
+_TEST_DIRS_RE = re.compile(r"\btests?\b")
+
+
+def _test_files(root: Path, parts: list[str]) -> set[Path]:
+    """The files that importing the module *parts* loads from a tests directory, if it is in one."""
+    for index, part in enumerate(parts):
+        directory = root.joinpath(*parts[: index + 1])
+        if part in _TEST_DIRS and directory.is_dir():
+            files = {
+                root.joinpath(*parts[:depth], "__init__.py")
+                for depth in range(index + 1, len(parts) + 1)
+            }
+            files.add(root.joinpath(*parts).with_suffix(".py"))
+            return {f for f in files if f.is_file()}
+    return set()
 
 
 def _dash_table_unserved(directory: Path) -> list[Path]:
@@ -227,6 +314,24 @@ def _dash_table_unserved(directory: Path) -> list[Path]:
         and _DASH_TABLE_UNSERVED.fullmatch(path.name)
         and path.name not in named
     ]
+
+
+def _unserved_react(dash: Path) -> list[Path]:
+    renderer = dash / "_dash_renderer.py"
+    found = (
+        _REACT_DEFAULT.search(renderer.read_text(errors="replace"))
+        if renderer.is_file()
+        else None
+    )
+    if found is None:
+        return []  # a Dash that chooses its React another way: trim nothing
+    served = {("react", found[1]), ("react-dom", found[2])}
+    unserved: list[Path] = []
+    for path in sorted((dash / "deps").glob("react*@*.js")):
+        build = _REACT_BUILD.fullmatch(path.name)
+        if build is not None and (build[1], build[2]) not in served:
+            unserved.append(path)
+    return unserved
 
 
 def _measure(path: Path) -> tuple[int, int]:
@@ -259,10 +364,23 @@ _DASH_DEV_TOOLS = re.compile(
 )
 
 
-def uses_dash_dev_tools(files: Iterable[Path]) -> bool:
-    """Whether any of *files* (the app's Python files and its template) turns on Dash's dev tools."""
+def _mentions(pattern: re.Pattern[str], files: Iterable[Path]) -> bool:
     return any(
-        _DASH_DEV_TOOLS.search(path.read_text(errors="replace"))
+        pattern.search(path.read_text(errors="replace"))
         for path in files
         if path.suffix in (".py", ".yaml", ".yml", ".json") and path.is_file()
     )
+
+
+def uses_dash_dev_tools(files: Iterable[Path]) -> bool:
+    """Whether any of *files* (the app's Python files and its template) turns on Dash's dev tools."""
+    return _mentions(_DASH_DEV_TOOLS, files)
+
+
+# What picks another React version than Dash's default (dash/_dash_renderer.py).
+_REACT_CHOICE = re.compile(r"\b(REACT_VERSION|_set_react_version)\b")
+
+
+def chooses_react_version(files: Iterable[Path]) -> bool:
+    """Whether any of *files* (the app's Python files and its template) picks a React version."""
+    return _mentions(_REACT_CHOICE, files)
