@@ -92,7 +92,7 @@ def test_extensions_lose_their_debug_sections_and_still_import(tmp_path: Path) -
     stripped = strip_extensions(tmp_path, strip=str(STRIP))
 
     assert stripped == Stripped(
-        files=1, saved=len(before[plain]) - plain.stat().st_size, unreadable=0
+        files=1, saved=len(before[plain]) - plain.stat().st_size, failed=0
     )
     assert stripped.saved > 0
     assert b".debug_info" in before[plain]
@@ -112,7 +112,7 @@ def test_a_file_strip_cannot_read_stays_as_it_is(tmp_path: Path) -> None:
 
     stripped = strip_extensions(tmp_path, strip=str(STRIP))
 
-    assert stripped == Stripped(files=0, saved=0, unreadable=1)
+    assert stripped == Stripped(files=0, saved=0, failed=1)
     assert foreign.read_bytes() == bytes(data)
 
 
@@ -172,7 +172,7 @@ def test_a_copy_that_fails_the_checks_is_not_used(tmp_path: Path, body: str) -> 
     extension = compile_extension(tmp_path / "pkg", "plain")
     before = extension.read_bytes()
     stripped = strip_extensions(tmp_path / "pkg", strip=fake_strip(tmp_path, body))
-    assert stripped == Stripped(files=0, saved=0, unreadable=1)
+    assert stripped == Stripped(files=0, saved=0, failed=1)
     assert extension.read_bytes() == before
 
 
@@ -180,7 +180,7 @@ def test_a_strip_that_cannot_run_keeps_every_file(tmp_path: Path) -> None:
     extension = compile_extension(tmp_path / "pkg", "plain")
     before = extension.read_bytes()
     stripped = strip_extensions(tmp_path / "pkg", strip=str(tmp_path / "no-strip-here"))
-    assert stripped == Stripped(files=0, saved=0, unreadable=1)
+    assert stripped == Stripped(files=0, saved=0, failed=1)
     assert extension.read_bytes() == before
 
 
@@ -190,6 +190,6 @@ def test_only_64_bit_little_endian_files_are_candidates(tmp_path: Path) -> None:
     data[4] = 1  # ELFCLASS32
     extension.write_bytes(bytes(data))
     assert strip_extensions(tmp_path, strip=str(STRIP)) == Stripped(
-        files=0, saved=0, unreadable=0
+        files=0, saved=0, failed=0
     )
     assert extension.read_bytes() == bytes(data)

@@ -397,7 +397,7 @@ def _trim_and_copy(
     return removed, trimmed, files, stripped
 
 
-_NOT_STRIPPED = Stripped(files=0, saved=0, unreadable=0)
+_NOT_STRIPPED = Stripped(files=0, saved=0, failed=0)
 
 
 def _strip(staging: Path, progress: Progress, notes: list[str]) -> Stripped:
@@ -415,9 +415,9 @@ def _strip(staging: Path, progress: Progress, notes: list[str]) -> Stripped:
         f"stripped {stripped.files:,} compiled extensions of "
         f"{stripped.saved / 1024 / 1024:.1f} MB of symbols and debug sections"
     )
-    if stripped.unreadable:
+    if stripped.failed:
         notes.append(
-            f"{stripped.unreadable:,} shared objects were kept as they are: strip failed on "
+            f"{stripped.failed:,} shared objects were kept as they are: strip failed on "
             "them (built for another architecture than this machine's strip reads, say) or "
             "its output failed the load-segment check"
         )

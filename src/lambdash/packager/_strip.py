@@ -31,7 +31,7 @@ class Stripped:
 
     files: int
     saved: int
-    unreadable: int
+    failed: int
 
 
 def find_strip() -> str | None:
@@ -105,7 +105,7 @@ def strip_extensions(root: Path, *, strip: str) -> Stripped:
     loadable segments are aligned as the loader wants, and it is smaller; any other file (one
     built for another architecture than strip reads, say) stays as it is.
     """
-    files = saved = unreadable = 0
+    files = saved = failed = 0
     with tempfile.TemporaryDirectory(prefix="lambdash-strip-") as scratch:
         copy = Path(scratch) / "copy.so"
         for path in _candidates(root):
@@ -121,14 +121,14 @@ def strip_extensions(root: Path, *, strip: str) -> Stripped:
                     check=False,
                 )
             except (OSError, subprocess.TimeoutExpired):
-                unreadable += 1
+                failed += 1
                 continue
             result = copy.read_bytes()
             if done.returncode != 0 or not _segments_aligned(result):
-                unreadable += 1
+                failed += 1
                 continue
             if len(result) < len(data):
                 path.write_bytes(result)
                 files += 1
                 saved += len(data) - len(result)
-    return Stripped(files=files, saved=saved, unreadable=unreadable)
+    return Stripped(files=files, saved=saved, failed=failed)

@@ -245,6 +245,7 @@ def trim(
 
 
 _TEST_DIRS = ("tests", "test")
+_TEST_WORD = re.compile(r"\btests?\b")
 # Import statements: `from .x.y import a, b`, `from x.y import (a, b)`, `import x.y`.
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w.]+))",
@@ -262,11 +263,12 @@ def imported_test_modules(root: Path) -> set[Path]:
     needed: set[Path] = set()
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root)
-        if relative.parts[0].endswith(".dist-info") or not _TEST_DIRS_RE.search(
-            text := path.read_text(errors="replace")
+        if relative.parts[0].endswith(".dist-info") or any(
+            part in _TEST_DIRS for part in relative.parts[:-1]
         ):
             continue
-        if any(part in _TEST_DIRS for part in relative.parts[:-1]):
+        text = path.read_text(errors="replace")
+        if not _TEST_WORD.search(text):  # most modules never name a tests package
             continue
         for dots, name, names, plain in _IMPORT.findall(text):
             if plain:
@@ -283,9 +285,6 @@ def imported_test_modules(root: Path) -> set[Path]:
             for module in modules:
                 needed |= _test_files(root, module.split("."))
     return needed
-
-
-_TEST_DIRS_RE = re.compile(r"\btests?\b")
 
 
 def _test_files(root: Path, parts: list[str]) -> set[Path]:
