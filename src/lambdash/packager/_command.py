@@ -19,7 +19,8 @@ HELP = "build the Lambda package: Linux wheels, trimmed, precompiled, without Do
 DESCRIPTION = (
     "Build the app's Lambda package without Docker: pip installs the manylinux wheels the "
     "runtime can load, boto3 (which Lambda provides) is left out, tests, stubs, source maps and "
-    "Dash's dev bundles are trimmed, and the modules the app imports (found by running it once) "
+    "Dash's dev bundles are trimmed, compiled extensions are stripped of their symbol tables, "
+    "and the modules the app imports (found by running it once) "
     "are precompiled to bytecode that stays valid in a zip. The output is a reproducible zip "
     "(-o app.zip) or .aws-sam/build, ready for sam deploy."
 )
