@@ -297,40 +297,36 @@ class WorkerPool:
         memory = 0
         try:
             worker.conn.send((request_id, event_json, time.time() + self.timeout))
-        except OSError:  # the worker died after the check in invoke: a broken pipe
-            sent = False
-        else:
-            sent = True
-        if not sent:
+            answered = worker.conn.poll(wait)
+            if answered:
+                kind, value, duration, memory = worker.conn.recv()
+        except (EOFError, OSError):
+            # The worker's process is gone: it died before the send (a broken pipe; invoke
+            # checked it was alive just before) or while it ran the invocation.
             outcome = self._exited(worker, request_id)
             duration = (time.monotonic() - began) * 1000
-        elif not worker.conn.poll(wait):
-            worker.kill()
-            elapsed = time.monotonic() - began
-            if gateway_timeout is not None and gateway_timeout < self.timeout:
-                outcome = Invocation(
-                    request_id=request_id,
-                    gateway_timed_out=True,
-                    error=f"the integration timed out after {gateway_timeout:g} s",
-                )
-            else:
-                outcome = Invocation(
-                    request_id=request_id,
-                    error=f"Task timed out after {elapsed:.2f} seconds",
-                )
-            duration = elapsed * 1000
         else:
-            try:
-                kind, value, duration, memory = worker.conn.recv()
-            except (EOFError, OSError):
-                outcome = self._exited(worker, request_id)
-                duration = (time.monotonic() - began) * 1000
-            else:
+            if answered:
                 outcome = (
                     Invocation(request_id=request_id, payload=value)
                     if kind == "ok"
                     else Invocation(request_id=request_id, error=value)
                 )
+            else:
+                worker.kill()
+                elapsed = time.monotonic() - began
+                if gateway_timeout is not None and gateway_timeout < self.timeout:
+                    outcome = Invocation(
+                        request_id=request_id,
+                        gateway_timed_out=True,
+                        error=f"the integration timed out after {gateway_timeout:g} s",
+                    )
+                else:
+                    outcome = Invocation(
+                        request_id=request_id,
+                        error=f"Task timed out after {elapsed:.2f} seconds",
+                    )
+                duration = elapsed * 1000
         logger.info("END RequestId: %s", request_id)
         init = f"\tInit Duration: {init_ms:.2f} ms" if init_ms is not None else ""
         logger.info(
