@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+import lambdash.packager._zip
 from lambdash._command import CommandError
 from lambdash.cli import main
 from lambdash.packager import UNZIPPED_LIMIT
@@ -67,6 +68,7 @@ from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
 from lambdash.packager._trim import uses_dash_dev_tools
 from lambdash.packager._wheels import write_self_wheel
+from lambdash.packager._zip import sam_zipped_size
 from lambdash.packager._zip import write_zip
 from lambdash.packager._zip import zipped_size
 from tests.events import rest_event
@@ -862,25 +864,41 @@ def test_handler_found(
 # The zip
 
 
+# A member that deflate makes larger, so it is stored: bytes with no pattern, the same each run.
+NOISE = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(8))
+SOURCE = "def main():\n    print('hello')\n" * 20
+
+
+def zip_tree(root: Path, mode: int, mtime: int) -> None:
+    write_tree(root, {"b/data.txt": "data " * 50, "a.py": SOURCE, "run": "#!/bin/sh\n"})
+    (root / "b" / "noise.bin").write_bytes(NOISE)
+    (root / "b" / "empty").write_bytes(b"")
+    (root / "café.txt").write_text("crème " * 20)
+    (root / "e").mkdir()
+    for path in root.rglob("*"):
+        path.chmod(0o775 if path.is_dir() else mode)
+        os.utime(path, (mtime, mtime))
+    (root / "run").chmod(mode | 0o100)
+
+
 def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) -> None:
     archives = []
     for attempt, (mode, mtime) in enumerate(
         [(0o600, 1_700_000_000), (0o664, 1_800_000_000)]
     ):
         root = tmp_path / str(attempt)
-        write_tree(root, {"b/data.txt": "data", "a.py": "print()", "run": "#!/bin/sh"})
-        (root / "e").mkdir()
-        for path in root.rglob("*"):
-            path.chmod(0o775 if path.is_dir() else mode)
-            os.utime(path, (mtime, mtime))
-        (root / "run").chmod(mode | 0o100)
+        zip_tree(root, mode, mtime)
         buffer = io.BytesIO()
-        assert write_zip(root, buffer) == 4
+        assert write_zip(root, buffer) == 7
         assert zipped_size(root) == len(buffer.getvalue())
         archives.append(buffer.getvalue())
     assert archives[0] == archives[1]
     with zipfile.ZipFile(io.BytesIO(archives[0])) as archive:
+        assert archive.testzip() is None  # every member's CRC checks
         infos = archive.infolist()
+        contents = {i.filename: archive.read(i) for i in infos}
+    epoch = (1980, 1, 1, 0, 0, 0)
+    file, executable = stat.S_IFREG | 0o644, stat.S_IFREG | 0o755
     assert [
         (
             i.filename,
@@ -891,18 +909,104 @@ def test_write_zip_is_reproducible_whatever_the_times_and_modes(tmp_path: Path) 
         )
         for i in infos
     ] == [
-        ("a.py", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o644, 3, zipfile.ZIP_DEFLATED),
-        (
-            "b/data.txt",
-            (1980, 1, 1, 0, 0, 0),
-            stat.S_IFREG | 0o644,
-            3,
-            zipfile.ZIP_DEFLATED,
-        ),
-        # Only an empty directory has an entry; unzipping makes b/ for its file.
-        ("e/", (1980, 1, 1, 0, 0, 0), stat.S_IFDIR | 0o755, 3, zipfile.ZIP_STORED),
-        ("run", (1980, 1, 1, 0, 0, 0), stat.S_IFREG | 0o755, 3, zipfile.ZIP_DEFLATED),
+        ("a.py", epoch, file, 3, zipfile.ZIP_DEFLATED),
+        ("b/data.txt", epoch, file, 3, zipfile.ZIP_DEFLATED),
+        # Nothing to compress, and noise that deflate would make larger: both stored.
+        ("b/empty", epoch, file, 3, zipfile.ZIP_STORED),
+        ("b/noise.bin", epoch, file, 3, zipfile.ZIP_STORED),
+        ("café.txt", epoch, file, 3, zipfile.ZIP_DEFLATED),
+        # Only an empty directory has an entry; unzipping makes b/ for its files.
+        ("e/", epoch, stat.S_IFDIR | 0o755, 3, zipfile.ZIP_STORED),
+        # Ten bytes: deflate's block header would cost more than it saves.
+        ("run", epoch, executable, 3, zipfile.ZIP_STORED),
     ]
+    assert contents == {
+        "a.py": SOURCE.encode(),
+        "b/data.txt": b"data " * 50,
+        "b/empty": b"",
+        "b/noise.bin": NOISE,
+        "café.txt": ("crème " * 20).encode(),
+        "e/": b"",
+        "run": b"#!/bin/sh\n",
+    }
+
+
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="needs Info-ZIP unzip")
+def test_unzip_restores_the_files_and_their_modes(tmp_path: Path) -> None:
+    # Info-ZIP's unzip, what people and sam local use, checks the CRCs and applies the Unix modes.
+    zip_tree(tmp_path / "src", 0o600, 1_700_000_000)
+    with (tmp_path / "app.zip").open("wb") as file:
+        write_zip(tmp_path / "src", file)
+    subprocess.run(
+        ["unzip", "-q", str(tmp_path / "app.zip"), "-d", str(tmp_path / "out")],
+        check=True,
+        env={**os.environ, "LANG": "C.UTF-8"},
+    )
+    out = tmp_path / "out"
+    assert sorted(
+        (p.relative_to(out).as_posix(), stat.S_IMODE(p.stat().st_mode))
+        for p in out.rglob("*")
+    ) == [
+        ("a.py", 0o644),
+        ("b", 0o755),
+        ("b/data.txt", 0o644),
+        ("b/empty", 0o644),
+        ("b/noise.bin", 0o644),
+        ("café.txt", 0o644),
+        ("e", 0o755),
+        ("run", 0o755),
+    ]
+    assert (out / "b" / "noise.bin").read_bytes() == NOISE
+    assert (out / "café.txt").read_text() == "crème " * 20
+
+
+def test_write_zip_is_smaller_than_zipfile_at_level_9(tmp_path: Path) -> None:
+    # The reason the zip is not written with zipfile: on the project's own sources, a mix of
+    # Python much like a package's, libdeflate saves 2 % over zlib's best (3.4 % with pandas).
+    root = Path(__file__).parents[1] / "src" / "lambdash"
+    stdlib = io.BytesIO()
+    with zipfile.ZipFile(stdlib, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(root.rglob("*.py")):
+            archive.write(path, path.relative_to(root).as_posix())
+    for path in root.rglob("*.py"):
+        target = tmp_path / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    ours = io.BytesIO()
+    write_zip(tmp_path, ours)
+    deflated = [
+        sum(info.compress_size for info in zipfile.ZipFile(buffer).infolist())
+        for buffer in (ours, stdlib)
+    ]
+    assert deflated[0] < 0.99 * deflated[1]
+
+
+def test_sam_zipped_size_is_the_size_of_sams_zip(tmp_path: Path) -> None:
+    zip_tree(tmp_path / "src", 0o644, 1_700_000_000)
+    # What aws-sam-cli's make_zip_with_permissions does: files only, zlib's default level.
+    with zipfile.ZipFile(tmp_path / "sam.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((tmp_path / "src").rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(tmp_path / "src").as_posix())
+    assert sam_zipped_size(tmp_path / "src") == (tmp_path / "sam.zip").stat().st_size
+
+
+def test_write_zip_refuses_more_than_a_zip_without_zip64_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real limits, 65,535 entries and 4 GB, are far past Lambda's 250 MB: lowered here.
+    zip_tree(tmp_path, 0o644, 1_700_000_000)
+    monkeypatch.setattr(lambdash.packager._zip, "_MAX_ENTRIES", 6)
+    with pytest.raises(CommandError, match=r"the package has 7 files, more than a zip"):
+        write_zip(tmp_path, io.BytesIO())
+    monkeypatch.setattr(lambdash.packager._zip, "_MAX_ENTRIES", 7)
+    # The members take 583 bytes, the last starting at 540: past the limit while writing the
+    # members (a.py alone is 620 bytes unzipped), or only where the directory starts.
+    for limit in (100, 560):
+        monkeypatch.setattr(lambdash.packager._zip, "_MAX_OFFSET", limit)
+        with pytest.raises(CommandError, match=r"the package has over 4 GB") as caught:
+            write_zip(tmp_path, io.BytesIO())
+        assert "container image" in caught.value.hint
 
 
 # ---------------------------------------------------------------------------------------------

@@ -56,8 +56,8 @@ from lambdash.packager._trim import uses_dash_dev_tools
 from lambdash.packager._wheels import build_local_wheels
 from lambdash.packager._wheels import write_self_wheel
 from lambdash.packager._zip import measure
+from lambdash.packager._zip import sam_zipped_size
 from lambdash.packager._zip import write_zip
-from lambdash.packager._zip import zipped_size
 
 __all__ = ["DEFAULT_RUNTIME", "build"]
 
@@ -468,7 +468,7 @@ def _write(plan: _Plan, staging: Path, progress: Progress) -> _Written:
         )
     assert plan.settings is not None
     assert plan.template is not None
-    zipped = zipped_size(staging)
+    zipped = sam_zipped_size(staging)
     function_dir = out / plan.settings.function
     if function_dir.exists():
         shutil.rmtree(function_dir)

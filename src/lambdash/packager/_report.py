@@ -47,7 +47,7 @@ class BuildReport:
 
     ``output`` is the zip, or the function's directory beside ``template`` in a directory build.
     ``packages`` come largest first; sizes are apparent sizes in bytes. ``zipped_size`` of a
-    directory build is the size its zip would have. ``python`` is the interpreter that compiled
+    directory build is the size of the zip ``sam deploy`` makes of it. ``python`` is the interpreter that compiled
     the bytecode, ``None`` when none was found; ``bytecode`` then says for which modules: those
     the app imported when it ran at build time, or all of them. With ``sources="drop"``,
     ``dropped_files`` sources of compiled third-party modules (``dropped_size`` bytes) were
