@@ -58,6 +58,8 @@ _TEMPLATE: WSGIEnvironment = {
     ENVIRON_CONTEXT: None,
 }
 _TEMPLATE_SIZE = len(_TEMPLATE)
+# The ports nearly every request names: a lookup costs less than str().
+_PORTS = {443: "443", 80: "80"}
 
 
 def _environ_key(name: str) -> str:
@@ -96,7 +98,7 @@ def environ_for(request: Request) -> WSGIEnvironment:
     environ["PATH_INFO"] = path
     environ["QUERY_STRING"] = query_string
     environ["SERVER_NAME"] = server_name
-    environ["SERVER_PORT"] = str(server_port)
+    environ["SERVER_PORT"] = _PORTS.get(server_port) or str(server_port)
     environ["SERVER_PROTOCOL"] = protocol
     environ["REMOTE_ADDR"] = remote_addr
     environ["wsgi.url_scheme"] = scheme
@@ -105,12 +107,14 @@ def environ_for(request: Request) -> WSGIEnvironment:
     environ["wsgi.errors"] = sys.stderr
     environ[ENVIRON_EVENT] = event
     environ[ENVIRON_CONTEXT] = context
-    try:
-        environ.update(
-            zip(map(_ENVIRON_KEYS.__getitem__, headers), headers.values(), strict=True)
-        )
-    except KeyError:
-        environ.update(zip(map(_environ_key, headers), headers.values(), strict=True))
+    # A loop costs less than environ.update(zip(map(...))): building the map, zip and iterator
+    # objects alone costs more than the usual dozen headers (benchmarks/instructions.py).
+    keys = _ENVIRON_KEYS
+    for name, value in headers.items():
+        key = keys.get(name)
+        if key is None:
+            key = _environ_key(name)
+        environ[key] = value
     if len(environ) != _TEMPLATE_SIZE + len(headers):
         # Names such as "x-a" and "x_a" share a key; their values are joined, as for a repeat.
         for key in {_environ_key(name) for name in headers}:

@@ -302,6 +302,7 @@ def make_request(
 ) -> Request:
     """The :class:`Request` each format's ``parse`` ends with: paths and body decoded."""
     body = event.get("body")
+    scheme, server_name, server_port = server_address(headers)
     return new_tuple(
         Request,
         (
@@ -311,7 +312,9 @@ def make_request(
             query_string,
             headers,
             b"" if body is None else decode_body(event, source),
-            *server_address(headers),
+            scheme,
+            server_name,
+            server_port,
             protocol,
             remote_addr,
             event,
