@@ -15,6 +15,8 @@ from wsgiref.types import StartResponse
 from wsgiref.types import WSGIEnvironment
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lambdash import MalformedEventError
 from lambdash import make_handler
@@ -22,6 +24,9 @@ from lambdash._formats import ALB
 from lambdash._formats import HTTP_V2
 from lambdash._formats import REST_V1
 from lambdash._formats._common import decode_body
+from lambdash._formats._common import join_headers
+from lambdash._formats._common import multi_headers
+from lambdash._formats._common import single_headers
 from lambdash._formats._common import wsgi_path
 from tests.conftest import FakeContext
 from tests.conftest import echo_app
@@ -126,6 +131,33 @@ class TestHeaderMaps:
             malformed(event)
             == "the ALB event's 'multiValueHeaders' must be an object, not list"
         )
+
+
+# Names in every case, some equal but for case; values ASCII, not, or null.
+HEADER_NAMES = st.sampled_from(
+    ["host", "Host", "x-a", "X-A", "x_a", "cookie", "Cookie", "accept"]
+)
+HEADER_VALUES = st.one_of(st.none(), st.sampled_from(["", "1", "a=1", "Jürgen", "€"]))
+
+
+class TestHeaderFastPaths:
+    """The fast paths of single_headers and multi_headers answer what join_headers does."""
+
+    @given(st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=6))
+    def test_single_value_headers(self, headers: dict[str, Any]) -> None:
+        out = single_headers(headers, "HTTP API")
+        assert out == join_headers(headers.items(), "HTTP API")
+        # A copy: the HTTP API reader adds the cookie header, which must not change the event.
+        assert out is not headers
+
+    @given(
+        st.dictionaries(
+            HEADER_NAMES, st.lists(HEADER_VALUES, min_size=1, max_size=3), max_size=6
+        )
+    )
+    def test_multi_value_headers(self, multi: dict[str, Any]) -> None:
+        pairs = [(name, value) for name, values in multi.items() for value in values]
+        assert multi_headers(multi, "REST API") == join_headers(pairs, "REST API")
 
 
 class TestEnvironKeyCollisions:

@@ -153,9 +153,23 @@ def _lower(name: str) -> str:
 
 def single_headers(headers: dict[str, Any], source: str) -> dict[str, str]:
     """A one-value-per-name header map (``headers``) with lower-case names."""
-    # One comprehension for the usual event: ASCII string values under names seen before and
-    # distinct in lower case. Anything else raises, or makes the lengths differ, and takes the
-    # careful path, which also puts new names in the cache.
+    # HTTP APIs, Function URLs and ALBs send lower-case names, and nearly always ASCII values:
+    # then the map is right as it is, which a test of all names and of all values at once says
+    # for less than a look at each header. A name or value that is not a string makes a join
+    # raise TypeError, and the careful path says what is wrong.
+    try:
+        names = "".join(headers)
+        if (
+            names.isascii()
+            and names.lower() == names
+            and "".join(headers.values()).isascii()
+        ):
+            return headers.copy()
+    except TypeError:
+        return join_headers(headers.items(), source)
+    # Otherwise one comprehension for the usual event: ASCII string values under names seen
+    # before and distinct in lower case. Anything else raises, or makes the lengths differ, and
+    # takes the careful path, which also puts new names in the cache.
     try:
         lower = _LOWER
         out = {lower[name]: value for name, value in headers.items() if value.isascii()}
