@@ -962,7 +962,7 @@ def test_unzip_restores_the_files_and_their_modes(tmp_path: Path) -> None:
 
 def test_write_zip_is_smaller_than_zipfile_at_level_9(tmp_path: Path) -> None:
     # The reason the zip is not written with zipfile: on the project's own sources, a mix of
-    # Python much like a package's, libdeflate saves 2 % over zlib's best (3.4 % with pandas).
+    # Python much like a package's, libdeflate saves 2 % over zlib's best (3.3 % with pandas).
     root = Path(__file__).parents[1] / "src" / "lambdash"
     stdlib = io.BytesIO()
     with zipfile.ZipFile(stdlib, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
