@@ -7,6 +7,7 @@ the echo app, and check the whole environ the app sees or the exact MalformedEve
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 from collections.abc import Iterable
@@ -149,6 +150,10 @@ class TestHeaderFastPaths:
         assert out == join_headers(headers.items(), "HTTP API")
         # A copy: the HTTP API reader adds the cookie header, which must not change the event.
         assert out is not headers
+        # A plain dict whatever mapping came in: a defaultdict would invent missing headers.
+        ordered = single_headers(collections.defaultdict(str, headers), "HTTP API")
+        assert type(ordered) is dict
+        assert ordered == out
 
     @given(
         st.dictionaries(

@@ -164,7 +164,8 @@ def single_headers(headers: dict[str, Any], source: str) -> dict[str, str]:
             and names.lower() == names
             and "".join(headers.values()).isascii()
         ):
-            return headers.copy()
+            # A plain dict whatever mapping the event holds; copy() is the cheaper way to one.
+            return headers.copy() if type(headers) is dict else dict(headers)
     except TypeError:
         return join_headers(headers.items(), source)
     # Otherwise one comprehension for the usual event: ASCII string values under names seen

@@ -26,7 +26,7 @@ import deflate
 
 from lambdash._command import CommandError
 
-__all__ = ["COMPRESS_LEVEL", "measure", "sam_zipped_size", "write_zip", "zipped_size"]
+__all__ = ["COMPRESS_LEVEL", "measure", "sam_zipped_size", "write_zip"]
 
 # Fixed, so that the same files always give the same bytes (libdeflate's output depends only on
 # its version, which pyproject.toml pins, and the level). With pandas, level 10 is 1.0 MB (2.5 %)
@@ -46,9 +46,10 @@ _VERSION = 20
 _MADE_BY = (3 << 8) | _VERSION
 _UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8 (§4.4.4)
 _STORED, _DEFLATED = 0, 8
-# Without zip64, counts and offsets have 16 and 32 bits (§4.4.21, §4.4.16).
-_MAX_ENTRIES = 0xFFFF
-_MAX_OFFSET = 0xFFFFFFFF
+# Without zip64, counts and offsets have 16 and 32 bits (§4.4.21, §4.4.16), and their largest
+# values mark a zip64 record instead (§4.4.1.4).
+_MAX_ENTRIES = 0xFFFE
+_MAX_OFFSET = 0xFFFFFFFE
 
 _FIELDS = struct.Struct("<HHHHHIIIHH")
 _LOCAL = struct.Struct("<I")
@@ -185,13 +186,6 @@ class _Counter(io.RawIOBase):
     def write(self, data: bytes) -> int:  # type: ignore[override]
         self.size += len(data)
         return len(data)
-
-
-def zipped_size(root: Path) -> int:
-    """The size of :func:`write_zip`'s zip of *root*, without writing it anywhere."""
-    counter = _Counter()
-    write_zip(root, cast(IO[bytes], counter))
-    return counter.size
 
 
 def sam_zipped_size(root: Path) -> int:
