@@ -18,6 +18,7 @@ from lambdash._message import encode_body
 from lambdash._message import first_accept_type
 from lambdash._message import is_textual
 from lambdash._message import media_type
+from lambdash._message import remember
 from lambdash._types import ERROR_POLICIES
 from lambdash._types import INTERFACES
 from lambdash._types import LIFESPAN_MODES
@@ -255,9 +256,7 @@ def _header_kind(name: str) -> int:
         if lower == "content-encoding"
         else _KEEP
     )
-    if len(_HEADER_KINDS) >= _HEADER_KINDS_LIMIT:
-        _HEADER_KINDS.clear()
-    _HEADER_KINDS[name] = kind
+    remember(_HEADER_KINDS, _HEADER_KINDS_LIMIT, name, kind)
     return kind
 
 

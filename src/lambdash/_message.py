@@ -20,6 +20,7 @@ __all__ = [
     "media_type",
     "new_tuple",
     "record",
+    "remember",
     "should_base64",
 ]
 
@@ -148,6 +149,17 @@ else:
 # A named tuple's __new__ is a Python function; building the tuple directly costs half as much
 # on the paths that run every invocation. The fields go in declaration order.
 new_tuple = tuple.__new__
+
+
+def remember(cache: dict[Any, Any], limit: int, key: object, value: object) -> None:
+    """Store *value* under *key* in a per-process cache of at most *limit* entries.
+
+    The keys come from requests or apps, so every cache is bounded; when full it is emptied,
+    and fills again with the keys now arriving.
+    """
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
 
 
 # Media types whose bodies are text, so that they can travel as a JSON string. Everything else is
@@ -302,9 +314,7 @@ def encode_body(
     binary = _DECISIONS.get(key)
     if binary is None:
         binary = _is_binary(content_type, content_encoding, text_types, binary_types)
-        if len(_DECISIONS) >= _DECISIONS_LIMIT:
-            _DECISIONS.clear()
-        _DECISIONS[key] = binary
+        remember(_DECISIONS, _DECISIONS_LIMIT, key, binary)
     if not binary:
         try:
             return body.decode("utf-8"), False

@@ -8,6 +8,7 @@ import sys
 from lambdash._message import Request
 from lambdash._message import Response
 from lambdash._message import new_tuple
+from lambdash._message import remember
 from lambdash._types import ENVIRON_CONTEXT
 from lambdash._types import ENVIRON_EVENT
 from lambdash.exceptions import AppProtocolError
@@ -145,9 +146,7 @@ def _status_code(status: Any) -> int:
         and status[3:4] == " "
     ):
         code = int(status[:3])
-        if len(_STATUS_CODES) >= _STATUS_CODES_LIMIT:
-            _STATUS_CODES.clear()
-        _STATUS_CODES[status] = code
+        remember(_STATUS_CODES, _STATUS_CODES_LIMIT, status, code)
         return code
     msg = f"the WSGI app passed an invalid status {status!r} to start_response; use a string such as '200 OK'"
     raise AppProtocolError(msg)

@@ -6,6 +6,7 @@ import binascii
 
 from lambdash._message import Request
 from lambdash._message import new_tuple
+from lambdash._message import remember
 from lambdash.exceptions import MalformedEventError
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
@@ -145,9 +146,7 @@ def _lower(name: str) -> str:
     lower = _LOWER.get(name)
     if lower is None:
         lower = name.lower()
-        if len(_LOWER) >= _LOWER_LIMIT:
-            _LOWER.clear()
-        _LOWER[name] = lower
+        remember(_LOWER, _LOWER_LIMIT, name, lower)
     return lower
 
 
@@ -226,9 +225,7 @@ def server_address(headers: dict[str, str]) -> tuple[str, str, int]:
     found = _ADDRESSES.get(key)
     if found is None:
         found = _parse_address(*key)
-        if len(_ADDRESSES) >= _ADDRESSES_LIMIT:
-            _ADDRESSES.clear()
-        _ADDRESSES[key] = found
+        remember(_ADDRESSES, _ADDRESSES_LIMIT, key, found)
     return found
 
 

@@ -15,6 +15,7 @@ from lambdash._formats.apigw_v1 import headers_of
 from lambdash._formats.apigw_v1 import render_headers
 from lambdash._log import logger
 from lambdash._message import Request
+from lambdash._message import remember
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
@@ -100,9 +101,7 @@ def _description(status: int) -> str:
     except ValueError:
         reason = "Unknown"
     description = f"{status} {reason}"
-    if len(_DESCRIPTIONS) >= _DESCRIPTIONS_LIMIT:
-        _DESCRIPTIONS.clear()
-    _DESCRIPTIONS[status] = description
+    remember(_DESCRIPTIONS, _DESCRIPTIONS_LIMIT, status, description)
     return description
 
 

@@ -15,6 +15,7 @@ from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
 from lambdash._message import Request
+from lambdash._message import remember
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
@@ -117,9 +118,7 @@ def _split_path(
             if found is None:
                 found = _proxy_split(path, client_path, proxy)
                 if found is not None:
-                    if len(_PROXY_SPLITS) >= _PROXY_SPLITS_LIMIT:
-                        _PROXY_SPLITS.clear()
-                    _PROXY_SPLITS[key] = found
+                    remember(_PROXY_SPLITS, _PROXY_SPLITS_LIMIT, key, found)
             if found is not None:
                 return found
     return _route_split(

@@ -14,6 +14,7 @@ from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
 from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
+from lambdash._message import remember
 from lambdash.exceptions import MalformedEventError
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
@@ -61,9 +62,7 @@ def _split_path(
         else:
             if found is None:
                 found = _split(raw_path, route_key, params or {}, stage)
-                if len(_SPLITS) >= _SPLITS_LIMIT:
-                    _SPLITS.clear()
-                _SPLITS[key] = found
+                remember(_SPLITS, _SPLITS_LIMIT, key, found)
             return found
     return _split(
         raw_path,
