@@ -47,9 +47,9 @@ class BuildReport:
 
     ``output`` is the zip, or the function's directory beside ``template`` in a directory build.
     ``packages`` come largest first; sizes are apparent sizes in bytes. ``zipped_size`` of a
-    directory build is the size of the zip ``sam deploy`` makes of it. ``python`` is the interpreter that compiled
-    the bytecode, ``None`` when none was found; ``bytecode`` then says for which modules: those
-    the app imported when it ran at build time, or all of them. With ``sources="drop"``,
+    directory build is the size of the zip ``sam deploy`` makes of it. ``python`` is the
+    interpreter that compiled the bytecode, ``None`` when none was found; ``bytecode`` then says
+    for which modules: those the app imported when it ran at build time, or all of them. With ``sources="drop"``,
     ``dropped_files`` sources of compiled third-party modules (``dropped_size`` bytes) were
     removed, their bytecode shipped as ``module.pyc`` in their place. ``stripped_files``
     compiled extensions lost ``stripped_size`` bytes of symbol tables and debug sections.
