@@ -254,6 +254,43 @@ class TestResultShapes:
             "Enable the target group attribute lambda.multi_value_headers.enabled."
         ]
 
+    def test_alb_single_value_counts_cookies_in_any_case(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Names that differ only in case are still two Set-Cookie lines."""
+        app = static_app("200 OK", [("set-cookie", "a=1"), ("SET-COOKIE", "b=2")], b"")
+        with caplog.at_level(logging.WARNING, logger="lambdash"):
+            result = make_handler(app)(alb_event(), FakeContext())
+        assert result["headers"] == {"Set-Cookie": "a=1"}
+        assert len(caplog.records) == 1
+
+    @pytest.mark.parametrize("front", ["v2", "alb"])
+    @pytest.mark.parametrize(
+        ("headers", "expected"),
+        [
+            pytest.param([("X-A", "1"), ("X-B", "2")], {"X-A": "1", "X-B": "2"}, id="distinct"),
+            pytest.param([("X-A", "1"), ("Content-Type", "text/plain"), ("X-A", "2")],
+                         {"X-A": "1, 2", "Content-Type": "text/plain"}, id="repeated"),
+            pytest.param([("X-A", "1"), ("x-a", "2")], {"X-A": "1", "x-a": "2"}, id="case"),
+        ],
+    )  # fmt: skip
+    def test_single_value_headers_without_cookies(
+        self, front: str, headers: list[tuple[str, str]], expected: dict[str, str]
+    ) -> None:
+        """HTTP API 2.0 and single-value ALB results: one line per name, repeats comma-joined."""
+        event = http_v2_event() if front == "v2" else alb_event()
+        result = make_handler(static_app("200 OK", headers, b"ok"))(
+            event, FakeContext()
+        )
+        described = {"statusDescription": "200 OK"} if front == "alb" else {}
+        assert result == {
+            "statusCode": 200,
+            **described,
+            "headers": expected,
+            "body": "ok",
+            "isBase64Encoded": False,
+        }
+
     def test_alb_unknown_status_description(self) -> None:
         result = make_handler(static_app("599 Custom", [], b""))(
             alb_event(), FakeContext()

@@ -78,15 +78,6 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     )
 
 
-def _has_cookies(headers: list[tuple[str, str]]) -> bool:
-    # The length test spares most names the lower-casing, and a loop costs less than any() over
-    # a generator, whose creation alone costs more than a few headers.
-    for name, _ in headers:  # noqa: SIM110 (any() is what this avoids)
-        if len(name) == 10 and name.lower() == "set-cookie":
-            return True
-    return False
-
-
 # Status code -> ALB's statusDescription, such as "200 OK". Status codes are 100-999, so the
 # bound is not reached in practice; were it reached, the cache is emptied and fills again.
 _DESCRIPTIONS: dict[int, str] = {}
@@ -112,20 +103,20 @@ def render(
     body: str,
     is_base64: bool,
     request: Request,
+    set_cookies: int,
 ) -> dict[str, Any]:
     """The ALB result, ``statusDescription`` included, in the header style of the request."""
     multi_value = "multiValueHeaders" in request.event
-    if not multi_value and _has_cookies(headers):
+    if set_cookies > 1 and not multi_value:
+        # Single-value mode has room for one Set-Cookie only (lambda-functions.html).
+        logger().warning(
+            "ALB single-value headers can carry one Set-Cookie; %d were set and only the first "
+            "is sent. Enable the target group attribute lambda.multi_value_headers.enabled.",
+            set_cookies,
+        )
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
-        if len(cookies) > 1:
-            # Single-value mode has room for one Set-Cookie only (lambda-functions.html).
-            logger().warning(
-                "ALB single-value headers can carry one Set-Cookie; %d were set and only the first "
-                "is sent. Enable the target group attribute lambda.multi_value_headers.enabled.",
-                len(cookies),
-            )
-            kept = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
-            headers = [*kept, ("Set-Cookie", cookies[0])]
+        kept = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
+        headers = [*kept, ("Set-Cookie", cookies[0])]
     description = _DESCRIPTIONS.get(status)
     if description is None:
         description = _description(status)

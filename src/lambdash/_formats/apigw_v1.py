@@ -233,6 +233,11 @@ def render_headers(
     ``Set-Cookie`` never shares a line: several of them go in ``multiValueHeaders`` in any case,
     which REST APIs merge with ``headers`` (set-up-lambda-proxy-integrations.html).
     """
+    if not multi_value:
+        # Nearly always each name comes once, and then the map is the list as it is.
+        single = dict(headers)
+        if len(single) == len(headers):
+            return {"headers": single}
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
         if name in grouped:
@@ -241,7 +246,7 @@ def render_headers(
             grouped[name] = [value]
     if multi_value:
         return {"multiValueHeaders": grouped}
-    single: dict[str, str] = {}
+    single = {}
     multi: dict[str, list[str]] = {}
     for name, values in grouped.items():
         if len(values) > 1 and name.lower() == "set-cookie":
@@ -262,6 +267,7 @@ def render(
     body: str,
     is_base64: bool,
     request: Request,
+    set_cookies: int,
 ) -> dict[str, Any]:
     """The proxy result; REST APIs reject any key besides these five (LS-TEST, sst #2760)."""
     result = render_headers(headers, multi_value="multiValueHeaders" in request.event)

@@ -164,9 +164,21 @@ def render(
     body: str,
     is_base64: bool,
     request: Request,
+    set_cookies: int,
 ) -> dict[str, Any]:
     """The structured 2.0 result: ``Set-Cookie`` lines go to ``cookies``, other repeats are comma-joined."""
-    single: dict[str, str] = {}
+    single: dict[str, str]
+    if not set_cookies:
+        # Nearly always each name comes once, and then the map is the list as it is.
+        single = dict(headers)
+        if len(single) == len(headers):
+            return {
+                "statusCode": status,
+                "headers": single,
+                "body": body,
+                "isBase64Encoded": is_base64,
+            }
+    single = {}
     cookies: list[str] = []
     for name, value in headers:
         # The length test spares most names the lower-casing.
