@@ -15,6 +15,7 @@ from wsgiref.validate import validator
 import pytest
 
 from lambdash import AppProtocolError
+from lambdash import _wsgi
 from lambdash import make_handler
 from tests.conftest import FakeContext
 from tests.events import http_v2_event
@@ -415,6 +416,30 @@ class TestEnviron:
         event = rest_event(path="/x", headers=[("X-Name", "\u20ac")])
         assert make_handler(validator(app))(event, FakeContext())["statusCode"] == 200
         assert seen == {"value": "\u20ac".encode().decode("latin-1")}
+
+    def test_environ_has_room_for_nineteen_headers(self) -> None:
+        """Environs start as copies of a template that has room for the request headers.
+
+        A dict that runs out of room rehashes every key into a bigger table; a browser's request
+        through CloudFront brings about nineteen headers, and their environ must not grow.
+        """
+        seen: list[WSGIEnvironment] = []
+
+        def app(
+            environ: WSGIEnvironment, start_response: StartResponse
+        ) -> Iterable[bytes]:
+            seen.append(environ)
+            start_response("200 OK", TEXT)
+            return [b""]
+
+        headers = [(f"X-Header-{index}", "v") for index in range(15)]
+        event = rest_event(path="/x", headers=headers)
+        assert len(event["multiValueHeaders"]) == 19
+        make_handler(app)(event, FakeContext())
+        [environ] = seen
+        # The same table size as the template: the environ never grew.
+        assert sys.getsizeof(environ) == sys.getsizeof(_wsgi._TEMPLATE)
+        assert not any(key.startswith("lambdash.placeholder") for key in environ)
 
     def test_repeated_headers_and_content_length(self) -> None:
         seen: dict[str, object] = {}

@@ -323,7 +323,8 @@ def make_request(
             path_raw if "%" not in path_raw else wsgi_path(path_raw),
             query_string,
             headers,
-            b"" if body is None else decode_body(event, source),
+            # ALB sends "" for no body, and so do many GET events.
+            b"" if body is None or body == "" else decode_body(event, source),
             scheme,
             server_name,
             server_port,
