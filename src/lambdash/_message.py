@@ -317,7 +317,8 @@ def encode_body(
         remember(_DECISIONS, _DECISIONS_LIMIT, key, binary)
     if not binary:
         try:
-            return body.decode("utf-8"), False
+            # decode() is UTF-8 without the codec-name lookup that decode("utf-8") makes.
+            return body.decode(), False
         except UnicodeDecodeError:
             pass
     return binascii.b2a_base64(body, newline=False).decode("ascii"), True
