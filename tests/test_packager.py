@@ -37,6 +37,7 @@ from lambdash.packager import SubprocessPip
 from lambdash.packager import build
 from lambdash.packager import format_report
 from lambdash.packager import make_target
+from lambdash.packager._app import AppFiles
 from lambdash.packager._app import app_files
 from lambdash.packager._app import handler_found
 from lambdash.packager._bytecode import Compiled
@@ -826,14 +827,34 @@ def test_app_files_leave_out_builds_caches_virtualenvs_and_tests(
             "out/app.zip": "",
         },
     )
-    files = app_files(
+    found = app_files(
         tmp_path, exclude=[tmp_path / "support_lib_dir", tmp_path / "out"]
     )
-    assert [f.as_posix() for f in files] == [
-        "app.py",
-        "assets/dist/bundle.js",
-        "pkg/tests/data.txt",
-    ]
+    assert found == AppFiles(
+        files=[
+            Path("app.py"),
+            Path("assets/dist/bundle.js"),
+            Path("pkg/tests/data.txt"),
+        ],
+        broken_links=[],
+        loops=[],
+    )
+
+
+def test_app_files_follow_symbolic_links_as_sam_build_does(tmp_path: Path) -> None:
+    """Linked files and directories ship their contents; links to nothing and loops are listed."""
+    write_tree(tmp_path, {"shared/util.py": "X = 1\n", "app/app.py": "import util\n"})
+    app = tmp_path / "app"
+    (app / "lib").symlink_to("../shared")
+    (app / "helper.py").symlink_to("../shared/util.py")
+    (app / ".#app.py").symlink_to("someone@host.1234")  # an editor's lock file
+    (app / "again").symlink_to(".")
+    (tmp_path / "shared" / "back").symlink_to("../app")
+    assert app_files(app) == AppFiles(
+        files=[Path("app.py"), Path("helper.py"), Path("lib/util.py")],
+        broken_links=[Path(".#app.py")],
+        loops=[Path("again"), Path("lib/back")],
+    )
 
 
 @pytest.mark.parametrize(
@@ -1652,6 +1673,27 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
         sys.executable,
     )
     assert report.zipped_size == out.stat().st_size
+
+
+def test_build_ships_linked_code_and_warns_of_broken_links_and_loops(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "app")
+    write_tree(tmp_path, {"shared/util.py": "X = 1\n"})
+    (project / "shared").symlink_to("../shared")
+    (project / "old.py").symlink_to("gone.py")
+    (project / "again").symlink_to(".")
+    out = tmp_path / "app.zip"
+    report = build(
+        project, output=out, template=project / "template.yaml", runtime=RUNTIME
+    )
+    assert report.warnings == (
+        "left out symbolic links to files that do not exist: old.py",
+        "left out directories a symbolic link leads back into (a loop): again",
+    )
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("shared/util.py") == b"X = 1\n"
+        assert "old.py" not in archive.namelist()
 
 
 IMPORTS_HELPER = """\

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["app_files", "copy_app", "handler_found"]
+__all__ = ["AppFiles", "app_files", "copy_app", "handler_found"]
 
 # Never part of a deployment, wherever they are.
 _ANYWHERE = frozenset(
@@ -29,34 +30,65 @@ _ANYWHERE = frozenset(
 _TOP_LEVEL = frozenset({".aws-sam", "dist", ".venv", "tests", ".idea", ".vscode"})
 
 
-def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]:
-    """The files to package from *code_dir*, relative to it, sorted.
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AppFiles:
+    """What :func:`app_files` found in the code directory, relative to it and sorted."""
+
+    files: list[Path]
+    #: Symbolic links to nothing, left out.
+    broken_links: list[Path]
+    #: Directories a symbolic link leads back into from below, left out there.
+    loops: list[Path]
+
+
+def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
+    """The files to package from *code_dir*.
 
     Left out: caches and VCS directories anywhere, ``.aws-sam``, ``dist``, ``.venv`` and
     ``tests`` at the top, any directory holding a ``pyvenv.cfg`` (a virtualenv by any name),
     ``*.pyc``, and the *exclude* paths (the build output, local packages installed as wheels).
+    Symbolic links are followed, to files and to directories, as ``sam build`` follows them
+    (aws-lambda-builders ``utils.copytree`` tests ``os.path.isdir`` and copies with
+    ``shutil.copy2``), so a linked ``shared/`` ships its files.
     """
     skipped = {path.resolve() for path in exclude}
     found: list[Path] = []
-    for directory, dirnames, filenames in os.walk(code_dir):
+    broken_links: list[Path] = []
+    loops: list[Path] = []
+    # The real paths of the directories on the way down to each one walked: a link back to one
+    # of them would make the walk endless.
+    chains = {code_dir: frozenset({code_dir.resolve()})}
+    for directory, dirnames, filenames in os.walk(code_dir, followlinks=True):
         here = Path(directory)
         top = here == code_dir
-        dirnames[:] = sorted(
-            name
-            for name in dirnames
-            if name not in _ANYWHERE
-            and not (top and name in _TOP_LEVEL)
-            and (here / name).resolve() not in skipped
-            and not (here / name / "pyvenv.cfg").exists()
-        )
-        found.extend(
-            (here / name).relative_to(code_dir)
-            for name in filenames
-            if name not in _ANYWHERE
-            and not name.endswith(".pyc")
-            and (here / name).resolve() not in skipped
-        )
-    return sorted(found)
+        chain = chains.pop(here)
+        kept: list[str] = []
+        for name in sorted(dirnames):
+            real = (here / name).resolve()
+            if (
+                name in _ANYWHERE
+                or (top and name in _TOP_LEVEL)
+                or real in skipped
+                or (here / name / "pyvenv.cfg").exists()
+            ):
+                continue
+            if real in chain:
+                loops.append((here / name).relative_to(code_dir))
+                continue
+            chains[here / name] = chain | {real}
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            path = here / name
+            if name in _ANYWHERE or name.endswith(".pyc") or path.resolve() in skipped:
+                continue
+            # A link to nothing (an editor's lock file, say) has no bytes to ship.
+            (found if path.exists() else broken_links).append(
+                path.relative_to(code_dir)
+            )
+    return AppFiles(
+        files=sorted(found), broken_links=sorted(broken_links), loops=sorted(loops)
+    )
 
 
 def copy_app(code_dir: Path, files: Iterable[Path], destination: Path) -> list[str]:

@@ -350,9 +350,20 @@ def _trim_and_copy(
 ) -> tuple[list[str], Trimmed, list[Path], Stripped]:
     progress.step("trimming")
     removed = remove_distributions(staging, LAMBDA_PROVIDED)
-    files = app_files(
+    found = app_files(
         plan.code_dir, exclude=[plan.output, *(p.path for p in plan.requirements.local)]
     )
+    files = found.files
+    if found.broken_links:
+        warnings.append(
+            "left out symbolic links to files that do not exist: "
+            + ", ".join(link.as_posix() for link in found.broken_links)
+        )
+    if found.loops:
+        warnings.append(
+            "left out directories a symbolic link leads back into (a loop): "
+            + ", ".join(loop.as_posix() for loop in found.loops)
+        )
     keep_setuptools = imports_setuptools(plan.code_dir / f for f in files)
     scanned = [
         *(plan.code_dir / f for f in files),
