@@ -62,13 +62,14 @@ _TEMPLATE_SIZE = len(_TEMPLATE)
 
 
 def _with_room(template: WSGIEnvironment) -> WSGIEnvironment:
-    """*template* in a dict whose copies take about twenty more keys before they grow.
+    """*template* in a dict whose copies take twenty more keys before they grow.
 
     A copy of a dict keeps its hash table's size (dict_copy's fast path, Objects/dictobject.c),
     and a table of 32 slots holds 21 keys: an environ copied from the bare template grows once,
-    rehashing every key, as soon as a request brings four headers. Four placeholder keys take
-    the table to 64 slots (room for 42) before they are deleted; copies keep that room. With
-    more placeholders than half the keys, copies would take the slow path instead.
+    rehashing every key, as soon as a request brings three headers (CONTENT_LENGTH is always
+    added). Four placeholder keys take the table to 64 slots (room for 42) before they are
+    deleted; copies keep that room, less the four slots the placeholders used. With more
+    placeholders than half the keys, copies would take the slow path instead.
     """
     roomy = dict(template)
     placeholders = [f"lambdash.placeholder.{index}" for index in range(4)]
