@@ -1675,6 +1675,17 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
     assert report.zipped_size == out.stat().st_size
 
 
+def test_app_files_refuse_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.py": "", "café.txt": ""})
+    (tmp_path / os.fsdecode(b"caf\xe9.csv")).write_text("a,b\n")
+    with pytest.raises(CommandError) as info:
+        app_files(tmp_path)
+    assert str(info.value) == (
+        f"the file name b'caf\\xe9.csv' in {tmp_path} is not UTF-8, which a zip needs"
+    )
+    assert info.value.hint == "rename the file, or move it out of the code directory"
+
+
 def test_build_ships_linked_code_and_warns_of_broken_links_and_loops(
     tmp_path: Path,
 ) -> None:

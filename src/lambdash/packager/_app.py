@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lambdash._command import CommandError
+
 __all__ = ["AppFiles", "app_files", "copy_app", "handler_found"]
 
 # Never part of a deployment, wherever they are.
@@ -82,13 +84,26 @@ def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
             path = here / name
             if name in _ANYWHERE or name.endswith(".pyc") or path.resolve() in skipped:
                 continue
+            relative = path.relative_to(code_dir)
+            if not name.isascii():
+                _check_utf8(relative, code_dir)
             # A link to nothing (an editor's lock file, say) has no bytes to ship.
-            (found if path.exists() else broken_links).append(
-                path.relative_to(code_dir)
-            )
+            (found if path.exists() else broken_links).append(relative)
     return AppFiles(
         files=sorted(found), broken_links=sorted(broken_links), loops=sorted(loops)
     )
+
+
+def _check_utf8(relative: Path, code_dir: Path) -> None:
+    # A name that is not UTF-8 reaches Python with surrogate escapes (PEP 383); the zip stores
+    # names as UTF-8 (APPNOTE.TXT §4.4.4 bit 11), and neither it nor an import could use it.
+    try:
+        relative.as_posix().encode("utf-8")
+    except UnicodeEncodeError:
+        msg = f"the file name {os.fsencode(relative)!r} in {code_dir} is not UTF-8, which a zip needs"
+        raise CommandError(
+            msg, hint="rename the file, or move it out of the code directory"
+        ) from None
 
 
 def copy_app(code_dir: Path, files: Iterable[Path], destination: Path) -> list[str]:
