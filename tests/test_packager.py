@@ -1675,13 +1675,24 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
     assert report.zipped_size == out.stat().st_size
 
 
-def test_app_files_refuse_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(b"caf\xe9.csv", id="file"),
+        pytest.param(b"caf\xe9/data.csv", id="directory"),
+    ],
+)
+def test_app_files_refuse_a_file_name_that_is_not_utf8(
+    tmp_path: Path, name: bytes
+) -> None:
     write_tree(tmp_path, {"app.py": "", "café.txt": ""})
-    (tmp_path / os.fsdecode(b"caf\xe9.csv")).write_text("a,b\n")
+    path = tmp_path / os.fsdecode(name)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("a,b\n")
     with pytest.raises(CommandError) as info:
         app_files(tmp_path)
     assert str(info.value) == (
-        f"the file name b'caf\\xe9.csv' in {tmp_path} is not UTF-8, which a zip needs"
+        f"the file name {name!r} in {tmp_path} is not UTF-8, which a zip needs"
     )
     assert info.value.hint == "rename the file, or move it out of the code directory"
 

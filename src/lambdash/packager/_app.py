@@ -85,7 +85,8 @@ def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
             if name in _ANYWHERE or name.endswith(".pyc") or path.resolve() in skipped:
                 continue
             relative = path.relative_to(code_dir)
-            if not name.isascii():
+            # The whole relative path: a directory's name can be the one that is not UTF-8.
+            if not relative.as_posix().isascii():
                 _check_utf8(relative, code_dir)
             # A link to nothing (an editor's lock file, say) has no bytes to ship.
             (found if path.exists() else broken_links).append(relative)
