@@ -330,6 +330,35 @@ class TestHttpV2Events:
         del event["routeKey"]
         assert echo(event) == {**V2_A, "SCRIPT_NAME": "/prod"}
 
+    def test_null_cookies_leave_the_cookie_header(self) -> None:
+        event = http_v2_event(path="/a", headers=[("cookie", "a=1")], function_url=True)
+        event["cookies"] = None
+        host = event["headers"]["host"]
+        assert echo(event) == {
+            **V2_A,
+            "HTTP_COOKIE": "a=1",
+            "HTTP_HOST": host,
+            "SERVER_NAME": host,
+        }
+
+    @pytest.mark.parametrize("headers", ["absent", None])
+    def test_no_headers(self, headers: None | str) -> None:
+        event = http_v2_event(path="/a")
+        if headers is None:
+            event["headers"] = None
+        else:
+            del event["headers"]
+        bare = {k: v for k, v in V2_A.items() if not k.startswith("HTTP_")}
+        assert echo(event) == {**bare, "SERVER_NAME": "lambda"}
+
+    def test_headers_not_an_object(self) -> None:
+        event = http_v2_event(path="/a")
+        event["headers"] = [["host", "a"]]
+        assert (
+            malformed(event)
+            == "the HTTP API event's 'headers' must be an object, not list"
+        )
+
     def test_request_context_not_an_object(self) -> None:
         event = http_v2_event(path="/a")
         event["requestContext"] = "prod"

@@ -170,6 +170,10 @@ def make_handler(
             f"make_handler needs a Dash, WSGI or ASGI app, not {type(target).__name__}"
         )
         raise ConfigurationError(msg)
+    # The handler runs call(app, request): for a WSGI app, call_wsgi itself, since a closure
+    # around it would cost a call per invocation.
+    call: Callable[[Any, Request], Response] = call_wsgi
+    called: Any = target
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
         from lambdash._asgi import ASGIRunner
@@ -177,18 +181,14 @@ def make_handler(
         # Dash 4.4's FastAPI middleware compares scope["path"] with its routes prefix without
         # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
         # its URLs from requests_pathname_prefix, which follows the prefix instead.
-        call: Callable[[Request], Response] = (
+        call = ASGIRunner.__call__
+        called = (
             ASGIRunner(target, lifespan=lifespan)
             if dash is None
             else ASGIRunner(
                 target, lifespan=lifespan, context=dash.context(), with_root=False
             )
         )
-    else:
-
-        def call(request: Request) -> Response:
-            return call_wsgi(target, request)
-
     if dash is not None:
         call = _with_dash(dash, call)
     warned: set[str | None] = set()
@@ -197,7 +197,7 @@ def make_handler(
         fmt = detect(event)
         request = fmt.parse(event, context, base_path=prefix)
         try:
-            response = call(request)
+            response = call(called, request)
         except Exception:
             logger().exception(
                 "the app raised on %s %s (request id %s)",
@@ -235,12 +235,12 @@ def make_handler(
 
 
 def _with_dash(
-    dash: DashPrefix, call: Callable[[Request], Response]
-) -> Callable[[Request], Response]:
-    def call_dash(request: Request) -> Response:
+    dash: DashPrefix, call: Callable[[Any, Request], Response]
+) -> Callable[[Any, Request], Response]:
+    def call_dash(app: Any, request: Request) -> Response:
         # The requests prefix is process-wide state; one request at a time may set and use it.
         with dash.lock:
-            return call(dash.adjust(request))
+            return call(app, dash.adjust(request))
 
     return call_dash
 

@@ -16,6 +16,7 @@ from lambdash.exceptions import AppProtocolError
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
     from typing import Any
+    from typing import NoReturn
     from wsgiref.types import WSGIApplication
     from wsgiref.types import WSGIEnvironment
 
@@ -174,18 +175,7 @@ def _status_code(status: Any) -> int:
     raise AppProtocolError(msg)
 
 
-def _check_headers(headers: Any) -> list[tuple[str, str]]:
-    if isinstance(headers, list):
-        for item in headers:
-            if not (
-                isinstance(item, tuple)
-                and len(item) == 2
-                and isinstance(item[0], str)
-                and isinstance(item[1], str)
-            ):
-                break
-        else:
-            return headers
+def _invalid_headers(headers: object) -> NoReturn:
     msg = f"the WSGI app passed invalid response headers {headers!r}; use a list of (name, value) string tuples"
     raise AppProtocolError(msg)
 
@@ -221,7 +211,7 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
 
     def start_response(
         raw_status: str,
-        raw_headers: list[tuple[str, str]],
+        raw_headers: Any,  # checked below: apps pass what they like
         exc_info: Any = None,
     ) -> Any:
         nonlocal status, headers
@@ -233,7 +223,18 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
             raise AppProtocolError(msg)
         code = _STATUS_CODES.get(raw_status) if type(raw_status) is str else None
         status = _status_code(raw_status) if code is None else code
-        headers = _check_headers(raw_headers)
+        # Checked here rather than in a helper: a call would cost more than the loop.
+        if not isinstance(raw_headers, list):
+            _invalid_headers(raw_headers)
+        for item in raw_headers:
+            if not (
+                isinstance(item, tuple)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and isinstance(item[1], str)
+            ):
+                _invalid_headers(raw_headers)
+        headers = raw_headers
         return write
 
     iterable = app(environ_for(request), start_response)

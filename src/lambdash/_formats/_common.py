@@ -210,22 +210,16 @@ _ADDRESSES: dict[tuple[str, str, str], tuple[str, str, int]] = {}
 _ADDRESSES_LIMIT = 64
 
 
-def server_address(headers: dict[str, str]) -> tuple[str, str, int]:
-    """The scheme, host name and port the client used.
+def server_address(host: str, proto: str, forwarded_port: str) -> tuple[str, str, int]:
+    """The scheme, host name and port the client used, from Host and the X-Forwarded headers.
 
     API Gateway and ALB set ``X-Forwarded-Proto`` and ``X-Forwarded-Port`` themselves
     (api-gateway-known-issues.html; ALB lambda-functions.html), so they describe the client's
-    connection to AWS, which is what URLs the app builds must point at.
+    connection to AWS, which is what URLs the app builds must point at. :func:`make_request`
+    looks each triple up in a cache first, and calls this for one it has not seen.
     """
-    key = (
-        headers.get("host", ""),
-        headers.get("x-forwarded-proto", "https"),
-        headers.get("x-forwarded-port", ""),
-    )
-    found = _ADDRESSES.get(key)
-    if found is None:
-        found = _parse_address(*key)
-        remember(_ADDRESSES, _ADDRESSES_LIMIT, key, found)
+    found = _parse_address(host, proto, forwarded_port)
+    remember(_ADDRESSES, _ADDRESSES_LIMIT, (host, proto, forwarded_port), found)
     return found
 
 
@@ -314,7 +308,14 @@ def make_request(
 ) -> Request:
     """The :class:`Request` each format's ``parse`` ends with: paths and body decoded."""
     body = event.get("body")
-    scheme, server_name, server_port = server_address(headers)
+    # The server address, from a per-process cache: a call costs more than the lookup.
+    key = (
+        headers.get("host", ""),
+        headers.get("x-forwarded-proto", "https"),
+        headers.get("x-forwarded-port", ""),
+    )
+    found = _ADDRESSES.get(key)
+    scheme, server_name, server_port = server_address(*key) if found is None else found
     return new_tuple(
         Request,
         (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from lambdash._formats._common import field
 from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
+from lambdash._formats._common import single_headers
 from lambdash._formats._common import strip_base_path
 from lambdash._formats.apigw_v1 import headers_of
 from lambdash._formats.apigw_v1 import render_headers
@@ -32,10 +33,6 @@ _QUERY_SAFE = "!$%&'()*+,/:;=?@[]~"
 
 
 def _query_string(event: dict[str, Any]) -> str:
-    if not event.get("multiValueQueryStringParameters") and not event.get(
-        "queryStringParameters"
-    ):
-        return ""
     from urllib.parse import quote  # imported here: only requests with a query need it
 
     multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
@@ -52,7 +49,13 @@ def _query_string(event: dict[str, Any]) -> str:
 
 def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Request:
     """A :class:`Request` from an ALB event. ALB has no stages, so the prefix is only *base_path*."""
-    headers = headers_of(event, SOURCE)
+    # Single-value mode, the default, is read here; headers_of takes the other cases.
+    single = event.get("headers")
+    headers = (
+        single_headers(single, SOURCE)
+        if type(single) is dict and not event.get("multiValueHeaders")
+        else headers_of(event, SOURCE)
+    )
     path = event.get("path")
     if type(path) is not str:
         path = field(event, "path", SOURCE)
@@ -64,6 +67,10 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     method = event.get("httpMethod")
     if type(method) is not str:
         method = field(event, "httpMethod", SOURCE)
+    # Most requests have no query; the helper runs only for one that has.
+    query = event.get("multiValueQueryStringParameters") or event.get(
+        "queryStringParameters"
+    )
     return make_request(
         event,
         context,
@@ -71,7 +78,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         method=method,
         script_raw=script_raw,
         path_raw=path_raw,
-        query_string=_query_string(event),
+        query_string=_query_string(event) if query else "",
         headers=headers,
         protocol="HTTP/1.1",
         remote_addr=remote_addr or "127.0.0.1",
@@ -120,7 +127,13 @@ def render(
     description = _DESCRIPTIONS.get(status)
     if description is None:
         description = _description(status)
-    result = render_headers(headers, multi_value=multi_value)
+    single = None if multi_value else dict(headers)
+    # Nearly always each name comes once, and then the map is the list as it is.
+    result: dict[str, Any] = (
+        {"headers": single}
+        if single is not None and len(single) == len(headers)
+        else render_headers(headers, multi_value=multi_value)
+    )
     result["statusCode"] = status
     result["statusDescription"] = description
     result["body"] = body

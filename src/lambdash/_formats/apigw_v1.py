@@ -47,10 +47,6 @@ def headers_of(event: dict[str, Any], source: str) -> dict[str, str]:
 def _query_string(event: dict[str, Any], source: str) -> str:
     # API Gateway decodes query values before it builds the event and keeps no raw query string
     # (api-gateway-known-issues.html), so the query string is encoded again here.
-    if not event.get("multiValueQueryStringParameters") and not event.get(
-        "queryStringParameters"
-    ):
-        return ""
     # Imported here: only requests with a query string need it.
     from urllib.parse import urlencode
 
@@ -211,6 +207,10 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
             default="127.0.0.1",
             where="requestContext.identity.sourceIp",
         )
+    # Most requests have no query; the helper runs only for one that has.
+    query = event.get("multiValueQueryStringParameters") or event.get(
+        "queryStringParameters"
+    )
     return make_request(
         event,
         context,
@@ -218,7 +218,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         method=method,
         script_raw=script_raw,
         path_raw=path_raw,
-        query_string=_query_string(event, source),
+        query_string=_query_string(event, source) if query else "",
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,
@@ -233,11 +233,6 @@ def render_headers(
     ``Set-Cookie`` never shares a line: several of them go in ``multiValueHeaders`` in any case,
     which REST APIs merge with ``headers`` (set-up-lambda-proxy-integrations.html).
     """
-    if not multi_value:
-        # Nearly always each name comes once, and then the map is the list as it is.
-        single = dict(headers)
-        if len(single) == len(headers):
-            return {"headers": single}
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
         if name in grouped:

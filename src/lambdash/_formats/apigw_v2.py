@@ -26,11 +26,10 @@ __all__ = ["parse", "render"]
 SOURCE = "HTTP API"
 
 
-def _headers(event: dict[str, Any]) -> dict[str, str]:
-    # Names arrive lower-cased and repeated headers comma-joined. Cookies move to ``cookies``
-    # on HTTP APIs; Function URLs keep the ``cookie`` header too (hattip PR #159), so the header
-    # is rebuilt from ``cookies`` alone to avoid sending each cookie twice.
-    headers = single_headers(mapping(event, "headers", SOURCE), SOURCE)
+def _with_cookies(event: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
+    # Cookies move to ``cookies`` on HTTP APIs; Function URLs keep the ``cookie`` header too
+    # (hattip PR #159), so the header is rebuilt from ``cookies`` alone to avoid sending each
+    # cookie twice.
     cookies = event.get("cookies")
     if cookies is None:
         return headers
@@ -111,7 +110,13 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     http = context_info.get("http")
     if type(http) is not dict:
         http = mapping(context_info, "http", SOURCE, where="requestContext.http")
-    headers = _headers(event)
+    # Names arrive lower-cased and repeated headers comma-joined.
+    headers = event.get("headers")
+    if type(headers) is not dict:
+        headers = mapping(event, "headers", SOURCE)
+    headers = single_headers(headers, SOURCE)
+    if "cookies" in event:
+        headers = _with_cookies(event, headers)
     raw_path = event.get("rawPath")
     if type(raw_path) is not str:
         raw_path = field(event, "rawPath", SOURCE)
