@@ -226,6 +226,7 @@ class TestStartResponse:
             pytest.param("OK", id="no-code"),
             pytest.param(200, id="int"),
             pytest.param(b"200 OK", id="bytes"),
+            pytest.param(["200 OK"], id="unhashable"),
             pytest.param("2000 X", id="four-digits"),
             pytest.param("20 OK", id="two-digits"),
             pytest.param("200\tOK", id="tab"),

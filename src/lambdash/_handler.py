@@ -279,8 +279,10 @@ def _finish(
     kinds = _HEADER_KINDS
     for item in response_headers:
         name = item[0]
-        kind = kinds.get(name)
-        if kind is None:
+        # A subscript in a try costs less than get() and a test of the answer.
+        try:
+            kind = kinds[name]
+        except KeyError:
             kind = _header_kind(name)
         if kind == _DROP:
             continue

@@ -311,8 +311,9 @@ def encode_body(
     if not body:
         return "", False
     key = (content_type, content_encoding, text_types.patterns, binary_types.patterns)
-    binary = _DECISIONS.get(key)
-    if binary is None:
+    try:
+        binary = _DECISIONS[key]
+    except KeyError:
         binary = _is_binary(content_type, content_encoding, text_types, binary_types)
         remember(_DECISIONS, _DECISIONS_LIMIT, key, binary)
     if not binary:

@@ -122,7 +122,10 @@ def environ_for(request: Request) -> WSGIEnvironment:
     environ["PATH_INFO"] = path
     environ["QUERY_STRING"] = query_string
     environ["SERVER_NAME"] = server_name
-    environ["SERVER_PORT"] = _PORTS.get(server_port) or str(server_port)
+    try:
+        environ["SERVER_PORT"] = _PORTS[server_port]
+    except KeyError:
+        environ["SERVER_PORT"] = str(server_port)
     environ["SERVER_PROTOCOL"] = protocol
     environ["REMOTE_ADDR"] = remote_addr
     environ["wsgi.url_scheme"] = scheme
@@ -131,14 +134,17 @@ def environ_for(request: Request) -> WSGIEnvironment:
     environ["wsgi.errors"] = sys.stderr
     environ[ENVIRON_EVENT] = event
     environ[ENVIRON_CONTEXT] = context
-    # A loop costs less than environ.update(zip(map(...))): building the map, zip and iterator
-    # objects alone costs more than the usual dozen headers (benchmarks/instructions.py).
+    # A loop costs less than environ.update(zip(map(...))), whose map, zip and iterator objects
+    # cost more than the usual dozen headers, and subscripts in a try less than get() and a test
+    # of the answer (benchmarks/instructions.py). A name not seen before ends the fast loop, and
+    # the careful one makes and caches the keys.
     keys = _ENVIRON_KEYS
-    for name, value in headers.items():
-        key = keys.get(name)
-        if key is None:
-            key = _environ_key(name)
-        environ[key] = value
+    try:
+        for name, value in headers.items():
+            environ[keys[name]] = value
+    except KeyError:
+        for name, value in headers.items():
+            environ[_environ_key(name)] = value
     if len(environ) != _TEMPLATE_SIZE + len(headers):
         # Names such as "x-a" and "x_a" share a key; their values are joined, as for a repeat.
         for key in {_environ_key(name) for name in headers}:
@@ -221,8 +227,10 @@ def call_wsgi(app: WSGIApplication, request: Request) -> Response:
         elif status is not None:
             msg = "the WSGI app called start_response twice without exc_info"
             raise AppProtocolError(msg)
-        code = _STATUS_CODES.get(raw_status) if type(raw_status) is str else None
-        status = _status_code(raw_status) if code is None else code
+        try:
+            status = _STATUS_CODES[raw_status]
+        except (KeyError, TypeError):  # TypeError: an unhashable status, refused there
+            status = _status_code(raw_status)
         # Checked here rather than in a helper: a call would cost more than the loop.
         if not isinstance(raw_headers, list):
             _invalid_headers(raw_headers)

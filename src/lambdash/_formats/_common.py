@@ -314,8 +314,10 @@ def make_request(
         headers.get("x-forwarded-proto", "https"),
         headers.get("x-forwarded-port", ""),
     )
-    found = _ADDRESSES.get(key)
-    scheme, server_name, server_port = server_address(*key) if found is None else found
+    try:
+        scheme, server_name, server_port = _ADDRESSES[key]
+    except KeyError:
+        scheme, server_name, server_port = server_address(*key)
     return new_tuple(
         Request,
         (

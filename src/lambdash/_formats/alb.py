@@ -124,8 +124,9 @@ def render(
         cookies = [value for name, value in headers if name.lower() == "set-cookie"]
         kept = [(n, v) for n, v in headers if n.lower() != "set-cookie"]
         headers = [*kept, ("Set-Cookie", cookies[0])]
-    description = _DESCRIPTIONS.get(status)
-    if description is None:
+    try:
+        description = _DESCRIPTIONS[status]
+    except KeyError:
         description = _description(status)
     single = None if multi_value else dict(headers)
     # Nearly always each name comes once, and then the map is the list as it is.

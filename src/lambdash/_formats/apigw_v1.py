@@ -110,12 +110,12 @@ def _split_path(
         proxy = params.get("proxy")
         if type(proxy) is str:
             key = (path, client_path, proxy)
-            found = _PROXY_SPLITS.get(key)
-            if found is None:
+            try:
+                return _PROXY_SPLITS[key]
+            except KeyError:
                 found = _proxy_split(path, client_path, proxy)
-                if found is not None:
-                    remember(_PROXY_SPLITS, _PROXY_SPLITS_LIMIT, key, found)
             if found is not None:
+                remember(_PROXY_SPLITS, _PROXY_SPLITS_LIMIT, key, found)
                 return found
     return _route_split(
         path,

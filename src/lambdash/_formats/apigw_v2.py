@@ -55,13 +55,12 @@ def _split_path(
     ):
         try:
             key = (raw_path, route_key, tuple(params.items()) if params else (), stage)
-            found = _SPLITS.get(key)
+            return _SPLITS[key]
         except TypeError:
             pass  # an unhashable path parameter: the general way, uncached, ignores it
-        else:
-            if found is None:
-                found = _split(raw_path, route_key, params or {}, stage)
-                remember(_SPLITS, _SPLITS_LIMIT, key, found)
+        except KeyError:
+            found = _split(raw_path, route_key, params or {}, stage)
+            remember(_SPLITS, _SPLITS_LIMIT, key, found)
             return found
     return _split(
         raw_path,
