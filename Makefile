@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/adapters.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/instructions.py
+	$(BIN)/python benchmarks/checks.py
 	$(BIN)/python benchmarks/imports.py
 	$(BIN)/python benchmarks/gateway.py
 	$(BIN)/python benchmarks/coldstart.py --sources-drop
