@@ -173,7 +173,7 @@ def make_handler(
     # The handler runs call(app, request): for a WSGI app, call_wsgi itself, since a closure
     # around it would cost a call per invocation.
     call: Callable[[Any, Request], Response] = call_wsgi
-    called: Any = target
+    callee: Any = target
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
         from lambdash._asgi import ASGIRunner
@@ -182,7 +182,7 @@ def make_handler(
         # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
         # its URLs from requests_pathname_prefix, which follows the prefix instead.
         call = ASGIRunner.__call__
-        called = (
+        callee = (
             ASGIRunner(target, lifespan=lifespan)
             if dash is None
             else ASGIRunner(
@@ -197,7 +197,7 @@ def make_handler(
         fmt = detect(event)
         request = fmt.parse(event, context, base_path=prefix)
         try:
-            response = call(called, request)
+            response = call(callee, request)
         except Exception:
             logger().exception(
                 "the app raised on %s %s (request id %s)",
