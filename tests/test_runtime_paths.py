@@ -342,7 +342,7 @@ class TestHttpV2Events:
         }
 
     @pytest.mark.parametrize("headers", ["absent", None])
-    def test_no_headers(self, headers: None | str) -> None:
+    def test_no_headers(self, headers: str | None) -> None:
         event = http_v2_event(path="/a")
         if headers is None:
             event["headers"] = None
