@@ -19,6 +19,10 @@ function in the child process:
 
 What is left parses, builds the environ, calls the app and writes a result, as aws-wsgi does.
 The stripped versions are for this measurement only; none is correct on every event.
+
+A last row keeps every check and drops the design's split instead: benchmarks/_fused.py, a
+prototype that turns the REST event straight into the environ, without lambdash's Request
+between the event format and WSGI (its result is checked equal to lambdash's here).
 """
 
 from __future__ import annotations
@@ -138,23 +142,36 @@ def _strip(level: int) -> None:
         _handler._finish = finish
 
 
+FUSED = -1
+
+
 def child(level: int, invocations: int) -> None:
-    """Make *invocations* REST calls after a warm-up, with *level* checks taken out."""
+    """Make *invocations* REST calls after a warm-up, with *level* checks taken out.
+
+    *level* FUSED runs the prototype of benchmarks/_fused.py instead.
+    """
     sys.path.insert(0, str(ROOT))
     from tests.events import rest_event
 
-    _strip(level)
     from lambdash import make_handler
-
-    handler = make_handler(_app)
-    event = rest_event(path="/hello", headers=HEADERS)
 
     class Context:
         aws_request_id = "bench"
 
     context = Context()
-    for _ in range(50):
-        result = handler(event, context)
+    event = rest_event(path="/hello", headers=HEADERS)
+    if level == FUSED:
+        from _fused import make_fused_handler
+
+        handler = make_fused_handler(_app)
+        for _ in range(50):
+            result = handler(event, context)
+        assert result == make_handler(_app)(event, context), result
+    else:
+        _strip(level)
+        handler = make_handler(_app)
+        for _ in range(50):
+            result = handler(event, context)
     assert result["body"] == BODY.decode(), result
     for _ in range(invocations):
         handler(event, context)
@@ -218,10 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         saved = "" if previous is None else f"{previous - cells:,.0f}"
         print(f"| {step} | {cells:,.0f} | {saved} |")
         previous = cells
+    fused = per_invocation(FUSED, args.invocations)
+    print(
+        f"| prototype: every check, the environ straight from the event | {fused:,.0f} | |"
+    )
     print()
     print(
         "Each step keeps the ones above it. benchmarks/instructions.py counts aws-wsgi on the "
-        "same event."
+        "same event; the prototype is benchmarks/_fused.py."
     )
     return 0
 
