@@ -28,11 +28,7 @@ between the event format and WSGI (its result is checked equal to lambdash's her
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import os
-import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from instructions import BODY  # noqa: E402
 from instructions import HEADERS  # noqa: E402
 from instructions import _app  # noqa: E402
+from instructions import count_per_invocation  # noqa: E402
 
 STEPS = [
     "lambdash as shipped",
@@ -177,36 +174,8 @@ def child(level: int, invocations: int) -> None:
         handler(event, context)
 
 
-def count(level: int, invocations: int) -> int:
-    done = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            __file__,
-            "--child",
-            str(level),
-            str(invocations),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        # String hashes decide dict collisions: a fixed seed makes the count the same each run.
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        msg = f"no instruction count in valgrind's output:\n{done.stderr[-2000:]}"
-        raise RuntimeError(msg)
-    return int(found.group(1))
-
-
 def per_invocation(level: int, invocations: int) -> float:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        base = pool.submit(count, level, 0)
-        loaded = pool.submit(count, level, invocations)
-        return (loaded.result() - base.result()) / invocations
+    return count_per_invocation(__file__, lambda n: [str(level), str(n)], invocations)
 
 
 def main(argv: list[str] | None = None) -> int:

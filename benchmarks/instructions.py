@@ -125,23 +125,17 @@ def child(
         handler(event, context)
 
 
-def count(
-    adapter: str, event_kind: str, invocations: int, *, many: bool, flask: bool
-) -> int:
-    """Instructions valgrind counts for one child process."""
+def valgrind_count(script: str, child_args: list[str]) -> int:
+    """Instructions valgrind counts for ``python script --child *child_args``."""
     done = subprocess.run(
         [
             "valgrind",
             "--tool=callgrind",
             "--callgrind-out-file=/dev/null",
             sys.executable,
-            __file__,
+            script,
             "--child",
-            adapter,
-            event_kind,
-            str(invocations),
-            "many" if many else "few",
-            "flask" if flask else "raw",
+            *child_args,
         ],
         capture_output=True,
         text=True,
@@ -156,15 +150,29 @@ def count(
     return int(found.group(1))
 
 
+def count_per_invocation(
+    script: str, args_for: Callable[[int], list[str]], invocations: int
+) -> float:
+    """A child making *invocations* calls, less one making none, per call: start-up cancels out."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        base = pool.submit(valgrind_count, script, args_for(0))
+        loaded = pool.submit(valgrind_count, script, args_for(invocations))
+        return (loaded.result() - base.result()) / invocations
+
+
 def per_invocation(
     adapter: str, event_kind: str, invocations: int, *, many: bool, flask: bool
 ) -> float:
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        base = pool.submit(count, adapter, event_kind, 0, many=many, flask=flask)
-        loaded = pool.submit(
-            count, adapter, event_kind, invocations, many=many, flask=flask
-        )
-        return (loaded.result() - base.result()) / invocations
+    def args_for(n: int) -> list[str]:
+        return [
+            adapter,
+            event_kind,
+            str(n),
+            "many" if many else "few",
+            "flask" if flask else "raw",
+        ]
+
+    return count_per_invocation(__file__, args_for, invocations)
 
 
 def main(argv: list[str] | None = None) -> int:
