@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -838,6 +839,7 @@ def test_app_files_leave_out_builds_caches_virtualenvs_and_tests(
         ],
         broken_links=[],
         loops=[],
+        special=[],
     )
 
 
@@ -854,6 +856,7 @@ def test_app_files_follow_symbolic_links_as_sam_build_does(tmp_path: Path) -> No
         files=[Path("app.py"), Path("helper.py"), Path("lib/util.py")],
         broken_links=[Path(".#app.py")],
         loops=[Path("again"), Path("lib/back")],
+        special=[],
     )
 
 
@@ -1705,17 +1708,23 @@ def test_build_ships_linked_code_and_warns_of_broken_links_and_loops(
     (project / "shared").symlink_to("../shared")
     (project / "old.py").symlink_to("gone.py")
     (project / "again").symlink_to(".")
-    out = tmp_path / "app.zip"
-    report = build(
-        project, output=out, template=project / "template.yaml", runtime=RUNTIME
-    )
+    # A dev server's socket and a named pipe: copying either used to stop the build.
+    os.mkfifo(project / "events.fifo")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(project / "dev.sock"))
+        out = tmp_path / "app.zip"
+        report = build(
+            project, output=out, template=project / "template.yaml", runtime=RUNTIME
+        )
     assert report.warnings == (
         "left out symbolic links to files that do not exist: old.py",
         "left out directories a symbolic link leads back into (a loop): again",
+        "left out named pipes, sockets and devices, which have no contents to ship: "
+        "dev.sock, events.fifo",
     )
     with zipfile.ZipFile(out) as archive:
         assert archive.read("shared/util.py") == b"X = 1\n"
-        assert "old.py" not in archive.namelist()
+        assert not {"old.py", "dev.sock", "events.fifo"} & set(archive.namelist())
 
 
 IMPORTS_HELPER = """\

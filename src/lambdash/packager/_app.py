@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ class AppFiles:
     broken_links: list[Path]
     #: Directories a symbolic link leads back into from below, left out there.
     loops: list[Path]
+    #: Named pipes, sockets and devices, left out: they have no contents to ship.
+    special: list[Path]
 
 
 def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
@@ -57,6 +60,7 @@ def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
     found: list[Path] = []
     broken_links: list[Path] = []
     loops: list[Path] = []
+    special: list[Path] = []
     # The real paths of the directories on the way down to each one walked: a link back to one
     # of them would make the walk endless.
     chains = {code_dir: frozenset({code_dir.resolve()})}
@@ -88,10 +92,20 @@ def app_files(code_dir: Path, *, exclude: Iterable[Path] = ()) -> AppFiles:
             # The whole relative path: a directory's name can be the one that is not UTF-8.
             if not relative.as_posix().isascii():
                 _check_utf8(relative, code_dir)
-            # A link to nothing (an editor's lock file, say) has no bytes to ship.
-            (found if path.exists() else broken_links).append(relative)
+            # A link to nothing (an editor's lock file, say) has no bytes to ship, and neither
+            # has a named pipe or a socket (a dev server's, say), which shutil.copyfile refuses
+            # with SpecialFileError or ENXIO; a device could be read without end.
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                broken_links.append(relative)
+                continue
+            (found if stat.S_ISREG(mode) else special).append(relative)
     return AppFiles(
-        files=sorted(found), broken_links=sorted(broken_links), loops=sorted(loops)
+        files=sorted(found),
+        broken_links=sorted(broken_links),
+        loops=sorted(loops),
+        special=sorted(special),
     )
 
 

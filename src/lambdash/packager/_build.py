@@ -364,6 +364,11 @@ def _trim_and_copy(
             "left out directories a symbolic link leads back into (a loop): "
             + ", ".join(loop.as_posix() for loop in found.loops)
         )
+    if found.special:
+        warnings.append(
+            "left out named pipes, sockets and devices, which have no contents to ship: "
+            + ", ".join(path.as_posix() for path in found.special)
+        )
     keep_setuptools = imports_setuptools(plan.code_dir / f for f in files)
     scanned = [
         *(plan.code_dir / f for f in files),
