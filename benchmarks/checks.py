@@ -28,7 +28,6 @@ between the event format and WSGI (its result is checked equal to lambdash's her
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from instructions import BODY  # noqa: E402
 from instructions import HEADERS  # noqa: E402
 from instructions import _app  # noqa: E402
 from instructions import count_per_invocation  # noqa: E402
+from instructions import valgrind_missing  # noqa: E402
 
 STEPS = [
     "lambdash as shipped",
@@ -186,10 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(*args.child)
         return 0
-    if shutil.which("valgrind") is None:
-        print(
-            "valgrind is not installed: no instruction counts (apt-get install valgrind)"
-        )
+    if valgrind_missing():
         return 0
     print(
         f"# What lambdash's checks cost behind REST, 8 request headers, {args.invocations:,} "

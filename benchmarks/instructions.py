@@ -125,6 +125,16 @@ def child(
         handler(event, context)
 
 
+def valgrind_missing() -> bool:
+    """Whether valgrind is missing, which it then says; the counts need it on PATH."""
+    if shutil.which("valgrind") is None:
+        print(
+            "valgrind is not installed: no instruction counts (apt-get install valgrind)"
+        )
+        return True
+    return False
+
+
 def valgrind_count(script: str, child_args: list[str]) -> int:
     """Instructions valgrind counts for ``python script --child *child_args``."""
     done = subprocess.run(
@@ -190,10 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             flask=app == "flask",
         )
         return 0
-    if shutil.which("valgrind") is None:
-        print(
-            "valgrind is not installed: no instruction counts (apt-get install valgrind)"
-        )
+    if valgrind_missing():
         return 0
     print(
         f"# Instructions per invocation, {args.invocations:,} "
