@@ -4,21 +4,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEMO_STAMP := $(VENV)/.demo-stamp
 # The runtime modules ship inside users' Lambda zips and are held to full branch coverage.
 RUNTIME := src/lambdash/__init__.py,src/lambdash/exceptions.py,src/lambdash/snapstart.py,src/lambdash/_*.py,src/lambdash/_formats/*.py
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test system-packages lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+
+# The tests: the project with its pinned test dependencies.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo: lambdash serve and what the demo app itself requires, nothing of the tests'.
+$(DEMO_STAMP): pyproject.toml examples/dash_app/requirements.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[cli]' $$(grep -v '^lambdash$$' examples/dash_app/requirements.txt)
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	cd examples/dash_app && ../../$(BIN)/lambdash serve $(DEMO_ARGS)
 
-test: lint typecheck unit
+# Every test runs: the browser and strip tests fail instead of skipping when their tools are
+# missing, and scripts/system-packages installs those tools first, or says what to install.
+test: system-packages lint typecheck unit
+
+system-packages:
+	scripts/system-packages
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests examples benchmarks
@@ -29,7 +43,7 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/coverage erase
-	$(BIN)/coverage run -m pytest
+	LAMBDASH_REQUIRE_BROWSER=1 LAMBDASH_REQUIRE_BINUTILS=1 $(BIN)/coverage run -m pytest
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report --include='$(RUNTIME)' --fail-under=100
 	$(BIN)/coverage report --fail-under=95
