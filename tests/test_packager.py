@@ -2153,6 +2153,21 @@ def test_build_plan_errors(tmp_path: Path, setup: str, message: str, hint: str) 
     )
 
 
+@pytest.mark.parametrize(
+    "umask", [pytest.param(0o022, id="022"), pytest.param(0o027, id="027")]
+)
+def test_build_zip_has_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    project = make_project(tmp_path / "app")
+    out = tmp_path / "app.zip"
+    previous = os.umask(umask)
+    try:
+        build(project, output=out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["app", "app.zip"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Real builds: pip against PyPI
 

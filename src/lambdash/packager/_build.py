@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -471,11 +472,17 @@ def _write(plan: _Plan, staging: Path, progress: Progress) -> _Written:
     progress.step(f"writing {out}")
     if out.suffix == ".zip":
         out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=out.parent, prefix=f".{out.name}.", delete=False
-        ) as file:
-            write_zip(staging, file)
-        os.replace(file.name, out)
+        # Created as any file the user writes is, 0666 less the umask (tempfile's are 0600),
+        # then renamed over the old zip in one step.
+        temporary = out.parent / f".{out.name}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                write_zip(staging, file)
+            os.replace(temporary, out)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         digest = hashlib.sha256(out.read_bytes()).hexdigest()
         zipped = out.stat().st_size
         progress.done(f"wrote {out}: {zipped / 1024 / 1024:.1f} MB")
