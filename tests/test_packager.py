@@ -2169,6 +2169,82 @@ def test_build_zip_has_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> N
 
 
 # ---------------------------------------------------------------------------------------------
+# pip's failures, as a new user meets them
+
+
+def init_project(path: Path, app: str, *, requirements: str | None = None) -> Path:
+    """An app.py (and an existing requirements.txt), then ``lambdash init app:app`` for this
+    machine's Python, as a new user does."""
+    path.mkdir(parents=True)
+    (path / "app.py").write_text(app)
+    if requirements is not None:
+        (path / "requirements.txt").write_text(requirements)
+    assert main(["init", "app:app", "--dir", str(path), "--runtime", RUNTIME]) == 0
+    return path
+
+
+def build_error(
+    project: Path, capsys: pytest.CaptureFixture[str], *arguments: str
+) -> list[str]:
+    """``lambdash build`` of *project* fails: its ``error:`` and ``hint:`` lines."""
+    assert main(["build", "--dir", str(project), *arguments]) == 1
+    return [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith(("error: ", "hint: "))
+    ]
+
+
+def test_build_requirement_that_does_not_exist_on_the_index_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = init_project(tmp_path / "app", "app = None\n")
+    with (project / "requirements.txt").open("a") as file:
+        file.write("lambdash-no-such-dist-xyz\n")
+    error = build_error(project, capsys, "-o", str(tmp_path / "app.zip"))
+    assert error[0].startswith(
+        "error: the requirements name 'lambdash-no-such-dist-xyz', which does not exist on "
+        "https://pypi.org/simple"
+    )
+    assert error[1] == (
+        "hint: check the name's spelling "
+        "(https://pypi.org/project/lambdash-no-such-dist-xyz/), or remove the requirement"
+    )
+
+
+def test_build_requirement_with_only_an_sdist_is_a_missing_wheel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pip says "from versions: none" here too; the project exists, with no wheel.
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "sdistonly-1.0.tar.gz").write_bytes(b"")
+    project = make_project(
+        tmp_path / "app",
+        requirements=f"--no-index\n--find-links {tmp_path / 'links'}\nsdistonly\n",
+    )
+    error = build_error(project, capsys, "-o", str(tmp_path / "app.zip"))
+    assert error[0] == (
+        f"error: no wheel of 'sdistonly' fits {make_target(RUNTIME, 'x86_64').describe()}"
+    )
+
+
+def test_build_shows_pips_command_line_only_with_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "app", requirements="--no-index\nfoo bar baz\n")
+    arguments = ["build", "--dir", str(project), "-o", str(tmp_path / "app.zip")]
+    assert main(arguments) == 1
+    quiet = capsys.readouterr().err
+    assert main([*arguments, "--verbose"]) == 1
+    verbose = capsys.readouterr().err
+    assert "Invalid requirement: 'foo bar baz'" in quiet
+    assert "pip failed with exit code 1\n" in quiet
+    assert "--platform" not in quiet
+    assert "-m pip install --target" in verbose
+    assert f"--platform {make_target(RUNTIME, 'x86_64').platform_tags()[0]}" in verbose
+
+
+# ---------------------------------------------------------------------------------------------
 # Real builds: pip against PyPI
 
 

@@ -24,6 +24,7 @@ from lambdash.packager._pip import PipRunner
 from lambdash.packager._pip import SubprocessPip
 from lambdash.packager._pip import install_args
 from lambdash.packager._pip import install_failure
+from lambdash.packager._pip import not_on_index
 from lambdash.packager._pip import run_pip
 from lambdash.packager._pip import summarize
 from lambdash.packager._precompile import precompile
@@ -91,6 +92,7 @@ def build(
     bytecode: Bytecode = "imported",
     sources: Sources = "keep",
     strip: bool = True,
+    verbose: bool = False,
 ) -> BuildReport:
     """Build the Lambda package of the app in *project_dir*.
 
@@ -123,6 +125,7 @@ def build(
         keep their sources, and so does every module without bytecode.
     :param strip: strip the installed packages' compiled extensions of their symbol tables and
         debug sections with GNU strip, when it is on PATH (auditwheel-patched files excepted).
+    :param verbose: log pip's command line when pip fails (its output is logged always).
     :raises CommandError: with a hint, when the app cannot be built for the target.
     """
     if bytecode not in get_args(Bytecode):
@@ -154,7 +157,7 @@ def build(
         staging = work / "package"
         staging.mkdir()
         if needs_pip:
-            _install(plan, pip_runner, work, staging, progress)
+            _install(plan, pip_runner, work, staging, progress, verbose=verbose)
         else:
             notes.append(
                 "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only"
@@ -304,7 +307,13 @@ def _find_requirements(
 
 
 def _install(
-    plan: _Plan, runner: PipRunner, work: Path, staging: Path, progress: Progress
+    plan: _Plan,
+    runner: PipRunner,
+    work: Path,
+    staging: Path,
+    progress: Progress,
+    *,
+    verbose: bool,
 ) -> None:
     target = plan.target
     lines = list(plan.requirements.lines)
@@ -315,6 +324,7 @@ def _install(
             runner=runner,
             directory=work / "local",
             on_line=progress.output,
+            verbose=verbose,
         )
         lines += built
         progress.done(
@@ -333,9 +343,12 @@ def _install(
             find_links=[write_self_wheel(work / "self").parent],
         ),
         on_line=progress.output,
+        verbose=verbose,
     )
     if result.returncode != 0:
-        raise install_failure(result, target)
+        raise not_on_index(
+            runner, result, lines=lines, on_line=progress.output
+        ) or install_failure(result, target)
     forget_local_paths(staging)
     progress.done(f"pip {summarize(result.output)} from {plan.requirements.source}")
 

@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         bytecode=args.bytecode,
         sources=args.sources,
         strip=args.strip,
+        verbose=args.verbose,
     )
     print(format_report(report))
     return 0
