@@ -2130,7 +2130,8 @@ def test_limit_warnings() -> None:
             "no-template",
             "a directory output ({tmp}/app/.aws-sam/build) needs a SAM template, to name the "
             "function's directory",
-            "pass --template template.yaml, or -o app.zip for a zip",
+            "run lambdash init APP to write one (APP is your app's module:attribute, such as "
+            "app:app), pass --template, or -o app.zip for a zip",
             id="directory-without-template",
         ),
         pytest.param(
@@ -2151,6 +2152,19 @@ def test_build_plan_errors(tmp_path: Path, setup: str, message: str, hint: str) 
         message.format(tmp=tmp_path),
         hint,
     )
+
+
+def test_build_in_an_empty_directory_points_to_lambdash_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for arguments in ([], ["-o", str(tmp_path / "app.zip")]):
+        assert build_error(tmp_path, capsys, *arguments) == [
+            f"error: there is no Python code in {tmp_path} to build",
+            "hint: run lambdash build in your app's directory (or pass --dir); lambdash init "
+            "APP (your app's module:attribute, such as app:app) writes the handler and "
+            "template.yaml there",
+        ]
+    assert not (tmp_path / "app.zip").exists()
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import get_args
 from lambdash._command import CommandError
 from lambdash.local._template import TemplateSettings
 from lambdash.local._template import read_template
+from lambdash.packager._app import AppFiles
 from lambdash.packager._app import app_files
 from lambdash.packager._app import copy_app
 from lambdash.packager._app import handler_found
@@ -76,6 +77,7 @@ class _Plan:
     code_dir: Path
     output: Path
     requirements: Requirements
+    app: AppFiles
     warnings: tuple[str, ...]
 
 
@@ -256,21 +258,35 @@ def _plan(
         raise CommandError(msg, hint="point CodeUri at the directory of the app's code")
     base = template_path.parent if template_path else project
     out = Path(output).absolute() if output else base / ".aws-sam" / "build"
+    handler = settings.handler if settings else None
+    found = _find_requirements(requirements, code_dir, project, handler)
+    app = app_files(code_dir, exclude=[out, *(p.path for p in found.local)])
+    if not any(f.suffix == ".py" for f in app.files):
+        msg = f"there is no Python code in {code_dir} to build"
+        raise CommandError(msg, hint=_INIT_HINT)
     if out.suffix != ".zip" and settings is None:
         msg = f"a directory output ({out}) needs a SAM template, to name the function's directory"
         raise CommandError(
-            msg, hint="pass --template template.yaml, or -o app.zip for a zip"
+            msg,
+            hint="run lambdash init APP to write one (APP is your app's module:attribute, such "
+            "as app:app), pass --template, or -o app.zip for a zip",
         )
-    handler = settings.handler if settings else None
     return _Plan(
         target=target,
         template=template_path,
         settings=settings,
         code_dir=code_dir,
         output=out,
-        requirements=_find_requirements(requirements, code_dir, project, handler),
+        requirements=found,
+        app=app,
         warnings=tuple(warnings),
     )
+
+
+_INIT_HINT = (
+    "run lambdash build in your app's directory (or pass --dir); lambdash init APP (your app's "
+    "module:attribute, such as app:app) writes the handler and template.yaml there"
+)
 
 
 def _default_template(project: Path) -> Path | None:
@@ -364,9 +380,7 @@ def _trim_and_copy(
 ) -> tuple[list[str], Trimmed, list[Path], Stripped]:
     progress.step("trimming")
     removed = remove_distributions(staging, LAMBDA_PROVIDED)
-    found = app_files(
-        plan.code_dir, exclude=[plan.output, *(p.path for p in plan.requirements.local)]
-    )
+    found = plan.app
     files = found.files
     if found.broken_links:
         warnings.append(
