@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import io
 import json
 import marshal
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+import lambdash
 import lambdash.packager._zip
 from lambdash._command import CommandError
 from lambdash.cli import main
@@ -35,9 +37,11 @@ from lambdash.packager import ZIPPED_LIMIT
 from lambdash.packager import BuildReport
 from lambdash.packager import PackageSize
 from lambdash.packager import SubprocessPip
+from lambdash.packager import Verification
 from lambdash.packager import build
 from lambdash.packager import format_report
 from lambdash.packager import make_target
+from lambdash.packager import verify_package
 from lambdash.packager._app import AppFiles
 from lambdash.packager._app import app_files
 from lambdash.packager._app import handler_found
@@ -50,12 +54,14 @@ from lambdash.packager._imports import Imports
 from lambdash.packager._imports import find_imports
 from lambdash.packager._pip import PipResult
 from lambdash.packager._pip import install_failure
+from lambdash.packager._pip import not_on_index
 from lambdash.packager._pip import summarize
 from lambdash.packager._report import Bytecode
 from lambdash.packager._report import Sources
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import LocalProject
 from lambdash.packager._requirements import Requirements
+from lambdash.packager._requirements import names_distribution
 from lambdash.packager._requirements import read_pyproject
 from lambdash.packager._requirements import read_requirements
 from lambdash.packager._samtemplate import build_template
@@ -69,6 +75,7 @@ from lambdash.packager._trim import forget_local_paths
 from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
 from lambdash.packager._trim import uses_dash_dev_tools
+from lambdash.packager._verify import requirement_for
 from lambdash.packager._wheels import write_self_wheel
 from lambdash.packager._zip import sam_zipped_size
 from lambdash.packager._zip import write_zip
@@ -132,10 +139,12 @@ def test_public_names_load_on_first_use() -> None:
         packager.__all__, key=lambda n: (not n.isupper(), n)
     )
     assert [
-        getattr(packager, name).__module__ for name in ("build", "BuildReport")
+        getattr(packager, name).__module__
+        for name in ("build", "BuildReport", "verify_package")
     ] == [
         "lambdash.packager._build",
         "lambdash.packager._report",
+        "lambdash.packager._verify",
     ]
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         _ = packager.nope
@@ -1160,6 +1169,7 @@ def fake_python(directory: Path, name: str, script: str) -> Path:
 MACHINE = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}[
     platform.machine().lower()
 ]
+MACHINE_ARCH = "arm64" if MACHINE == "aarch64" else "x86_64"
 
 
 def test_find_python_accepts_the_running_one() -> None:
@@ -1384,37 +1394,51 @@ def test_find_imports_runs_the_app_and_its_first_requests(tmp_path: Path) -> Non
             "GET /_dash-dependencies raised ValueError: boom",
         ),
         written=("cache",),
+        status=200,
     )
     assert not (tmp_path / "cache").exists()
     assert not list(tmp_path.rglob("__pycache__"))
 
 
 @pytest.mark.parametrize(
-    ("source", "error"),
+    ("source", "error", "missing"),
     [
         pytest.param(
             "import missing\n",
             "ModuleNotFoundError: No module named 'missing'",
+            "missing",
             id="import-error",
         ),
-        pytest.param("raise SystemExit(2)\n", "SystemExit: 2", id="system-exit"),
+        pytest.param(
+            "try:\n    import missing.sub\nexcept ImportError as exc:\n"
+            "    raise RuntimeError('pip install missing') from exc\n",
+            "RuntimeError: pip install missing",
+            "missing",
+            id="import-error-as-cause",
+        ),
+        pytest.param("raise SystemExit(2)\n", "SystemExit: 2", None, id="system-exit"),
         pytest.param(
             "lambda_handler = None\ndel lambda_handler\n",
             "AttributeError: module 'app' has no attribute 'lambda_handler'",
+            None,
             id="no-handler",
         ),
         pytest.param(
             "import os, sys\nprint('dying', file=sys.stderr)\nos._exit(3)\n",
             "it exited with code 3: dying",
+            None,
             id="hard-exit",
         ),
         pytest.param(
-            "import time\ntime.sleep(30)\n", "it did not finish in 1 s", id="timeout"
+            "import time\ntime.sleep(30)\n",
+            "it did not finish in 1 s",
+            None,
+            id="timeout",
         ),
     ],
 )
 def test_find_imports_when_the_app_cannot_start(
-    tmp_path: Path, source: str, error: str
+    tmp_path: Path, source: str, error: str, missing: str | None
 ) -> None:
     write_tree(tmp_path, {"app.py": source})
     found = find_imports(
@@ -1424,7 +1448,7 @@ def test_find_imports_when_the_app_cannot_start(
         environment={},
         timeout=1,
     )
-    assert found == Imports(modules=(), error=error)
+    assert found == Imports(modules=(), error=error, missing=missing)
 
 
 def test_find_imports_sees_only_what_lambda_provides_from_this_machine(
@@ -1444,8 +1468,12 @@ def test_find_imports_sees_only_what_lambda_provides_from_this_machine(
         for handler in ("app.handler", "uses_yaml.handler")
     ]
     assert found == [
-        Imports(modules=(Path("app.py"),)),
-        Imports(modules=(), error="ModuleNotFoundError: No module named 'yaml'"),
+        Imports(modules=(Path("app.py"),), status=200),
+        Imports(
+            modules=(),
+            error="ModuleNotFoundError: No module named 'yaml'",
+            missing="yaml",
+        ),
     ]
 
 
@@ -1641,6 +1669,7 @@ def test_build_app_without_requirements(tmp_path: Path) -> None:
         template=project / "template.yaml",
         runtime=RUNTIME,
         progress=progress,
+        verify=False,
     )
     assert report.notes == (
         "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only",
@@ -1775,8 +1804,8 @@ def test_build_compiles_only_the_modules_the_app_imports(tmp_path: Path) -> None
         (),
     )
     assert (
-        f"ran app.lambda_handler: it imports {len(compiled)} modules of the package"
-        in progress.done_steps
+        "verified app.lambda_handler: it imports from the package alone and GET / answered "
+        f"200; it loaded {len(compiled)} modules of the package" in progress.done_steps
     )
 
 
@@ -1790,8 +1819,12 @@ def test_build_bytecode_for_every_module(tmp_path: Path) -> None:
 
 
 def test_build_reports_what_the_app_did_at_build_time(tmp_path: Path) -> None:
+    # GET / answers (the proof), the two other warm-up requests fail.
     app = (
-        IMPORTS_HELPER.replace('"200 OK"', '"502 Bad Gateway"')
+        IMPORTS_HELPER.replace(
+            '"200 OK"',
+            '"200 OK" if environ["PATH_INFO"] == "/" else "502 Bad Gateway"',
+        )
         + 'open("state.db", "w").close()\n'
     )
     project = lambdash_project(tmp_path / "app", tmp_path / "wheels", app)
@@ -1799,8 +1832,8 @@ def test_build_reports_what_the_app_did_at_build_time(tmp_path: Path) -> None:
     report = build(project, output=out)
     assert report.bytecode == "imported"
     assert report.notes == (
-        "at build time GET / answered 502; GET /_dash-layout answered 502; GET "
-        "/_dash-dependencies answered 502: the modules those requests import have no bytecode",
+        "at build time GET /_dash-layout answered 502; GET /_dash-dependencies answered 502: "
+        "the modules those requests import have no bytecode",
     )
     assert report.warnings == (
         "the app wrote state.db into the package when it ran at build time; removed. On "
@@ -1826,10 +1859,15 @@ def test_build_zip_without_a_template_compiles_every_module(tmp_path: Path) -> N
     project = make_project(tmp_path / "app")
     (project / "template.yaml").unlink()
     report = build(project, output=tmp_path / "app.zip", runtime=RUNTIME)
-    assert report.notes[-1] == (
+    assert report.notes == (
+        "no requirements.txt or pyproject.toml dependencies: the package holds the app's code "
+        "only",
+        "the package is not verified: with no template Handler, and no lambda_handler.py "
+        "(which lambdash init writes), which function Lambda runs is unknown (pass --template)",
         "bytecode for every module, a larger package: with no template Handler to run, the "
-        "modules the app imports are unknown (pass --template)"
+        "modules the app imports are unknown (pass --template)",
     )
+    assert report.verified == "no: see the note below"
     assert (report.bytecode, report.compiled_modules) == ("all", 1)
 
 
@@ -1960,6 +1998,10 @@ def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
         "evaluated for the runtime",
         "GNU strip is not on PATH: compiled extensions keep their symbol tables and debug "
         "sections (install binutils for a smaller package)",
+        f"could not run the package at build time (no {other} on this machine), so it was "
+        "checked without importing it: the modules the app's code imports are in the "
+        "package, but their own imports, their native libraries and GET / are unproven. "
+        f"Build where a {other} runs Linux arm64 (CI or a container) to prove it",
         f"no {other} on PATH, so the package has no bytecode: every cold start compiles each "
         f"module it imports (a Dash app starts about 3 times slower). Install Python {version} "
         f"(pyenv install {version}, uv python install {version}, or your system's package) so "
@@ -2130,7 +2172,8 @@ def test_limit_warnings() -> None:
             "no-template",
             "a directory output ({tmp}/app/.aws-sam/build) needs a SAM template, to name the "
             "function's directory",
-            "pass --template template.yaml, or -o app.zip for a zip",
+            "run lambdash init APP to write one (APP is your app's module:attribute, such as "
+            "app:app), pass --template, or -o app.zip for a zip",
             id="directory-without-template",
         ),
         pytest.param(
@@ -2151,6 +2194,539 @@ def test_build_plan_errors(tmp_path: Path, setup: str, message: str, hint: str) 
         message.format(tmp=tmp_path),
         hint,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The proof: the package imports its app and answers GET / (issue 13)
+
+DASH_APP = """\
+from dash import Dash, html
+
+app = Dash(__name__)
+app.layout = html.Div("hello")
+"""
+
+
+def pure_wheel(directory: Path, name: str, files: dict[str, str]) -> Path:
+    """A pure-Python wheel of *files*, as pip would build it."""
+    dist_info = f"{name}-1.0.dist-info"
+    contents = {
+        **files,
+        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    contents[f"{dist_info}/RECORD"] = "".join(f"{n},,\n" for n in contents) + (
+        f"{dist_info}/RECORD,,\n"
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    wheel = directory / f"{name}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for member, text in contents.items():
+            archive.writestr(member, text)
+    return wheel
+
+
+def test_build_of_an_init_app_missing_dash_is_an_error_naming_the_line_to_add(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # lambdash init writes a requirements.txt with lambdash alone; the app imports Dash.
+    project = init_project(tmp_path / "app", DASH_APP)
+    out = tmp_path / "app.zip"
+    assert build_error(project, capsys, "-o", str(out)) == [
+        "error: the package cannot serve: lambda_handler.lambda_handler fails at import: "
+        "ModuleNotFoundError: No module named 'dash'",
+        f"hint: add the line dash=={importlib.metadata.version('dash')} to "
+        f"{project / 'requirements.txt'}, the requirements file this build read, and build "
+        "again",
+    ]
+    assert not out.exists()
+
+
+def test_build_of_an_app_importing_a_module_installed_nowhere_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = init_project(tmp_path / "app", "import nowhere_xyz\napp = None\n")
+    (project / "requirements.txt").unlink()
+    assert build_error(project, capsys, "-o", str(tmp_path / "app.zip")) == [
+        "error: the package cannot serve: lambda_handler.lambda_handler fails at import: "
+        "ModuleNotFoundError: No module named 'nowhere_xyz'",
+        f"hint: add the line nowhere_xyz to {project / 'requirements.txt'} (a new file: build "
+        "reads it), and build again; no distribution installed here provides a module "
+        "'nowhere_xyz', so that is the module's name: use its project's name on PyPI if it "
+        "differs",
+    ]
+
+
+def test_build_ships_lambdash_when_the_requirements_do_not_name_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The user's requirements.txt names the app's packages but not lambdash.
+    wheel = pure_wheel(
+        tmp_path / "wheels", "greeting", {"greeting.py": "WORD = 'hi'\n"}
+    )
+    project = init_project(
+        tmp_path / "app",
+        "from greeting import WORD\n\n\ndef app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [WORD.encode()]\n",
+    )
+    (project / "requirements.txt").write_text(f"--no-index\n{wheel}\n")
+    out = tmp_path / "app.zip"
+    assert main(["build", "--dir", str(project), "-o", str(out)]) == 0
+    printed = capsys.readouterr()
+    package = Path(lambdash.__file__).parent
+    assert (
+        f"lambdash {lambdash.__version__} from this checkout ({package}) is in the package "
+        "(requirements.txt does not name it)"
+    ) in printed.err
+    assert (
+        f"Verified  lambda_handler.lambda_handler imported from the package alone by "
+        f"{sys.executable}; GET / answered 200"
+    ) in printed.out.splitlines()
+    result, _ = invoke(
+        unpack(out, tmp_path / "task"),
+        "lambda_handler.lambda_handler",
+        rest_event(path="/"),
+    )
+    assert (result["statusCode"], result["body"]) == (200, "hi")
+
+
+def test_build_leaves_lambdash_out_of_an_app_that_does_not_import_it(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "app")
+    out = tmp_path / "app.zip"
+    report = build(project, output=out)
+    assert zip_names(out) == [f"__pycache__/app.{TAG}.pyc", "app.py", "template.yaml"]
+    assert report.verified == (
+        f"app.lambda_handler imported from the package alone by {sys.executable}; GET / "
+        "answered 200"
+    )
+
+
+def test_build_of_an_app_whose_root_page_fails_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "app")
+    (project / "app.py").write_text(
+        "def lambda_handler(event, context):\n"
+        "    if event['rawPath'] == '/':\n"
+        "        import pandas_xyz\n"
+        "    return {'statusCode': 200}\n"
+    )
+    assert build_error(project, capsys, "-o", str(tmp_path / "app.zip")) == [
+        "error: the package cannot serve: app.lambda_handler imports, but GET / raised "
+        "ModuleNotFoundError: No module named 'pandas_xyz'",
+        f"hint: add the line pandas_xyz to {project / 'requirements.txt'} (a new file: build "
+        "reads it), and build again; no distribution installed here provides a module "
+        "'pandas_xyz', so that is the module's name: use its project's name on PyPI if it "
+        "differs",
+    ]
+    (project / "app.py").write_text(
+        "def lambda_handler(event, context):\n    return {'statusCode': 500}\n"
+    )
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    assert build_error(project, capsys, "-o", str(tmp_path / "app.zip")) == [
+        "error: the package cannot serve: app.lambda_handler imports, but GET / answered 500",
+        "hint: if the app needs environment variables or services to start, set them in this "
+        "shell and build again; --no-verify builds without this check",
+    ]
+
+
+def test_build_with_a_handler_module_not_in_the_package_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "app", handler="missing.handler")
+    assert build_error(project, capsys, "-o", str(tmp_path / "app.zip")) == [
+        "error: the package cannot serve: missing.handler fails at import: "
+        "ModuleNotFoundError: No module named 'missing'",
+        "hint: fix the template's Handler, or its CodeUri, to name a module of the app's code",
+    ]
+
+
+def test_build_no_verify_writes_a_package_that_cannot_import_its_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = init_project(tmp_path / "app", DASH_APP)
+    out = tmp_path / "app.zip"
+    assert main(["build", "--dir", str(project), "-o", str(out), "--no-verify"]) == 0
+    assert "Verified  skipped (--no-verify)" in capsys.readouterr().out.splitlines()
+    assert "lambda_handler.py" in zip_names(out)
+
+
+def test_build_dependency_pinned_in_pyproject_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = init_project(tmp_path / "app", "import yaml\napp = None\n")
+    (project / "requirements.txt").unlink()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\ndependencies = ["lambdash"]\n'
+    )
+    assert build_error(project, capsys, "-o", str(tmp_path / "app.zip"))[1] == (
+        f"hint: add the line PyYAML=={importlib.metadata.version('PyYAML')} to [project] "
+        f"dependencies in {project / 'pyproject.toml'}, and build again"
+    )
+
+
+def test_build_for_another_machine_resolves_the_imports_without_running_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = "arm64" if MACHINE == "x86_64" else "x86_64"
+    project = init_project(tmp_path / "app", DASH_APP)
+    out = tmp_path / "app.zip"
+    error = build_error(project, capsys, "-o", str(out), "--arch", other)
+    assert error[0] == (
+        "error: the package cannot serve: app.py:1 imports 'dash', which is not in the package "
+        f"(found without running it: {sys.executable} runs on linux {MACHINE}, not Linux "
+        f"{make_target(RUNTIME, other).machine})"
+    )
+    (project / "app.py").write_text("import json\n\napp = None\n")
+    report = build(project, output=out, arch=other)
+    assert report.verified == (
+        "lambda_handler.lambda_handler: its imports resolve in the package (not run: see the "
+        "note below)"
+    )
+    assert report.notes[0] == (
+        f"could not run the package at build time ({sys.executable} runs on linux {MACHINE}, "
+        f"not Linux {make_target(RUNTIME, other).machine}), so it was checked without "
+        "importing it: the modules the app's code imports are in the package, but their own "
+        "imports, their native libraries and GET / are unproven. Build where a "
+        f"{RUNTIME} runs Linux {other} (CI or a container) to prove it"
+    )
+
+
+def test_build_zip_without_a_template_verifies_the_handler_init_wrote(
+    tmp_path: Path,
+) -> None:
+    project = init_project(
+        tmp_path / "app",
+        "def app(environ, start_response):\n"
+        "    start_response('404 Not Found', [])\n    return [b'']\n",
+    )
+    (project / "template.yaml").unlink()
+    report = build(project, output=tmp_path / "app.zip", runtime=RUNTIME)
+    # Any answer below 500 proves the app is there and serving.
+    assert report.verified == (
+        f"lambda_handler.lambda_handler imported from the package alone by {sys.executable}; "
+        "GET / answered 404"
+    )
+    assert report.bytecode == "imported"
+
+
+def test_build_in_an_empty_directory_points_to_lambdash_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for arguments in ([], ["-o", str(tmp_path / "app.zip")]):
+        assert build_error(tmp_path, capsys, *arguments) == [
+            f"error: there is no Python code in {tmp_path} to build",
+            "hint: run lambdash build in your app's directory (or pass --dir); lambdash init "
+            "APP (your app's module:attribute, such as app:app) writes the handler and "
+            "template.yaml there",
+        ]
+    assert not (tmp_path / "app.zip").exists()
+
+
+@pytest.mark.parametrize(
+    "umask", [pytest.param(0o022, id="022"), pytest.param(0o027, id="027")]
+)
+def test_build_zip_has_the_mode_the_umask_gives(tmp_path: Path, umask: int) -> None:
+    project = make_project(tmp_path / "app")
+    out = tmp_path / "app.zip"
+    previous = os.umask(umask)
+    try:
+        build(project, output=out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["app", "app.zip"]
+
+
+def test_build_zip_that_fails_to_write_leaves_the_old_zip_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "app")
+    out = tmp_path / "app.zip"
+    out.write_bytes(b"the previous build")
+    monkeypatch.setattr(lambdash.packager._zip, "_MAX_ENTRIES", 1)
+    with pytest.raises(CommandError, match=r"more than a zip"):
+        build(project, output=out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app", "app.zip"]
+    assert out.read_bytes() == b"the previous build"
+
+
+# verify_package, as lambdash doctor calls it on a package already built.
+
+STATIC_APP = {
+    "app.py": """\
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import boto3
+
+from helpers import tools
+from . import nothing
+
+try:
+    import ujson
+except ImportError:
+    ujson = None
+try:
+    import orjson
+except (ValueError, ModuleNotFoundError):
+    pass
+if TYPE_CHECKING:
+    import mypy_types_xyz
+try:
+    import compiled
+except KeyError:
+    pass
+try:
+    import anything_xyz
+except:
+    pass
+if __name__ == "__main__":
+    import uvicorn
+
+
+def lambda_handler(event, context):
+    import installed
+
+    return {"statusCode": 200}
+""",
+    "helpers/__init__.py": "from .inner import deep\n",
+    "helpers/inner/__init__.py": "",
+    "helpers/inner/deep.py": "import {needed}\n",
+    "helpers/tools.py": "from ..unreached import x\n",
+    "installed/__init__.py": "import not_followed_xyz\n",
+    "installed-1.0.dist-info/RECORD": "installed/__init__.py,,\n",
+    "compiled.cpython-311-x86_64-linux-gnu.so": "",
+    "broken.py": "def (:\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("needed", "error", "missing", "requirement"),
+    [
+        pytest.param("compiled", None, None, None, id="found"),
+        pytest.param(
+            "yaml",
+            "helpers/inner/deep.py:1 imports 'yaml', which is not in the package",
+            "yaml",
+            f"PyYAML=={importlib.metadata.version('PyYAML')}",
+            id="missing",
+        ),
+    ],
+)
+def test_verify_package_without_a_python_resolves_the_apps_imports(
+    tmp_path: Path,
+    needed: str,
+    error: str | None,
+    missing: str | None,
+    requirement: str | None,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            **STATIC_APP,
+            "helpers/inner/deep.py": f"import {needed}\nimport broken\n",
+        },
+    )
+    verification = verify_package(
+        tmp_path,
+        handler="app.lambda_handler",
+        interpreter=None,
+        target=make_target("python3.13", "x86_64"),
+        environment={},
+    )
+    assert verification == Verification(
+        handler="app.lambda_handler",
+        ran=False,
+        why_not_run="no python3.13 on this machine",
+        error=error,
+        missing=missing,
+        requirement=requirement,
+        checked=6 if error is None else 4,
+    )
+    assert verification.ok is (error is None)
+
+
+def test_verify_package_without_a_python_and_without_the_handlers_module(
+    tmp_path: Path,
+) -> None:
+    assert verify_package(
+        tmp_path,
+        handler="app.lambda_handler",
+        interpreter=None,
+        target=make_target("python3.13", "x86_64"),
+        environment={},
+    ) == Verification(
+        handler="app.lambda_handler",
+        ran=False,
+        why_not_run="no python3.13 on this machine",
+        error="the handler's module 'app' is not in the package",
+        missing="app",
+    )
+
+
+def test_verify_package_of_an_unzipped_build(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "app")
+    build(project, output=tmp_path / "app.zip")
+    package = unpack(tmp_path / "app.zip", tmp_path / "task")
+    interpreter = find_python(VERSION)
+    verification = verify_package(
+        package,
+        handler="app.lambda_handler",
+        interpreter=interpreter,
+        target=make_target(RUNTIME, MACHINE_ARCH),
+        environment={},
+    )
+    assert verification == Verification(
+        handler="app.lambda_handler",
+        ran=True,
+        python=sys.executable,
+        status=200,
+        run=Imports(modules=(Path("app.py"),), status=200),
+    )
+
+
+def test_verify_package_falls_back_when_the_app_needs_what_lambda_provides(
+    tmp_path: Path,
+) -> None:
+    # The SnapStart hooks exist only on Lambda: the run stops there, the files are then read.
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "import snapshot_restore_py\n\ndef handler(event, context):\n    pass\n"
+        },
+    )
+    verification = verify_package(
+        tmp_path,
+        handler="app.handler",
+        interpreter=find_python(VERSION),
+        target=make_target(RUNTIME, MACHINE_ARCH),
+        environment={},
+    )
+    assert (verification.ran, verification.ok, verification.why_not_run) == (
+        False,
+        True,
+        f"the app imports snapshot_restore_py, which the Lambda runtime provides and "
+        f"{sys.executable} does not have",
+    )
+    assert verification.run is not None
+
+
+def test_not_on_index_says_nothing_when_pip_could_not_reach_the_index() -> None:
+    # Offline, pip retries, then finds "none": nothing is known about the project then.
+    offline = PipResult(
+        command=("pip",),
+        returncode=1,
+        output="WARNING: Retrying (Retry(total=4, connect=None)) after connection broken\n"
+        "ERROR: Could not find a version that satisfies the requirement dash (from "
+        "versions: none)\n",
+    )
+    assert not_on_index(SubprocessPip(), offline, lines=[], on_line=print) is None
+
+
+def test_requirement_for_pins_what_this_environment_has() -> None:
+    assert [requirement_for(m) for m in ("dash", "yaml", "nowhere_xyz")] == [
+        f"dash=={importlib.metadata.version('dash')}",
+        f"PyYAML=={importlib.metadata.version('PyYAML')}",
+        "nowhere_xyz",
+    ]
+
+
+def test_names_distribution() -> None:
+    lines = [
+        "--no-index",
+        "Dash[diskcache]>=4",
+        "lambdash_x",
+        "/w/Lambdash-0.1-py3-none-any.whl",
+    ]
+    assert [names_distribution(lines, n) for n in ("dash", "lambdash", "flask")] == [
+        True,
+        True,
+        False,
+    ]
+    assert not names_distribution(["lambdash-x"], "lambdash")
+
+
+# ---------------------------------------------------------------------------------------------
+# pip's failures, as a new user meets them
+
+
+def init_project(path: Path, app: str, *, requirements: str | None = None) -> Path:
+    """An app.py (and an existing requirements.txt), then ``lambdash init app:app`` for this
+    machine's Python, as a new user does."""
+    path.mkdir(parents=True)
+    (path / "app.py").write_text(app)
+    if requirements is not None:
+        (path / "requirements.txt").write_text(requirements)
+    assert main(["init", "app:app", "--dir", str(path), "--runtime", RUNTIME]) == 0
+    return path
+
+
+def build_error(
+    project: Path, capsys: pytest.CaptureFixture[str], *arguments: str
+) -> list[str]:
+    """``lambdash build`` of *project* fails: its ``error:`` and ``hint:`` lines."""
+    assert main(["build", "--dir", str(project), *arguments]) == 1
+    return [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith(("error: ", "hint: "))
+    ]
+
+
+def test_build_requirement_that_does_not_exist_on_the_index_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = init_project(tmp_path / "app", "app = None\n")
+    with (project / "requirements.txt").open("a") as file:
+        file.write("lambdash-no-such-dist-xyz\n")
+    error = build_error(project, capsys, "-o", str(tmp_path / "app.zip"))
+    assert error[0].startswith(
+        "error: the requirements name 'lambdash-no-such-dist-xyz', which does not exist on "
+        "https://pypi.org/simple"
+    )
+    assert error[1] == (
+        "hint: check the name's spelling "
+        "(https://pypi.org/project/lambdash-no-such-dist-xyz/), or remove the requirement"
+    )
+
+
+def test_build_requirement_with_only_an_sdist_is_a_missing_wheel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pip says "from versions: none" here too; the project exists, with no wheel.
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "sdistonly-1.0.tar.gz").write_bytes(b"")
+    project = make_project(
+        tmp_path / "app",
+        requirements=f"--no-index\n--find-links {tmp_path / 'links'}\nsdistonly\n",
+    )
+    error = build_error(project, capsys, "-o", str(tmp_path / "app.zip"))
+    assert error[0] == (
+        f"error: no wheel of 'sdistonly' fits {make_target(RUNTIME, 'x86_64').describe()}"
+    )
+
+
+def test_build_shows_pips_command_line_only_with_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "app", requirements="--no-index\nfoo bar baz\n")
+    arguments = ["build", "--dir", str(project), "-o", str(tmp_path / "app.zip")]
+    assert main(arguments) == 1
+    quiet = capsys.readouterr().err
+    assert main([*arguments, "--verbose"]) == 1
+    verbose = capsys.readouterr().err
+    assert "Invalid requirement: 'foo bar baz'" in quiet
+    assert "pip failed with exit code 1\n" in quiet
+    assert "--platform" not in quiet
+    assert "-m pip install --target" in verbose
+    assert f"--platform {make_target(RUNTIME, 'x86_64').platform_tags()[0]}" in verbose
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2571,18 +3147,45 @@ class TestHeavyBuilds:
         assert lines[0] == f"Largest packages ({RUNTIME}, x86_64, apparent size):"
         assert lines[-1].startswith(f"Wrote {out} (sha256 ")
         stripped = ["Stripped"] if find_strip() else []
-        assert [line.split()[0] for line in lines[-5 - len(stripped) : -1]] == [
+        assert [line.split()[0] for line in lines[-6 - len(stripped) : -1]] == [
             "Unzipped",
             "Zipped",
             "Trimmed",
             *stripped,
             "Bytecode",
+            "Verified",
         ]
         steps = printed.err.splitlines()
         assert [s.split("s  ", 1)[1].split()[0] for s in steps] == [
-            "built", "pip", "trimmed", *[s.lower() for s in stripped], "copied", "ran",
+            "built", "pip", "trimmed", *[s.lower() for s in stripped], "copied", "verified",
             "compiled", "wrote",
         ]  # fmt: skip
+
+    def test_dash_app_whose_requirements_do_not_name_lambdash(
+        self, pip_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        # An existing requirements.txt names dash but not lambdash: the handler still imports.
+        project = init_project(tmp_path / "app", DASH_APP, requirements="dash==4.4.1\n")
+        assert (project / "requirements.txt").read_text() == "dash==4.4.1\n"
+        out = tmp_path / "app.zip"
+        assert main(["build", "--dir", str(project), "-o", str(out)]) == 0
+        printed = capsys.readouterr()
+        assert (
+            f"lambdash {lambdash.__version__} from this checkout "
+            f"({Path(lambdash.__file__).parent}) is in the package (requirements.txt does not "
+            "name it)"
+        ) in printed.err
+        (page, layout), _ = invoke_all(
+            unpack(out, tmp_path / "task"),
+            "lambda_handler.lambda_handler",
+            [rest_event(path="/"), rest_event(path="/_dash-layout")],
+        )
+        assert (page["statusCode"], layout["statusCode"]) == (200, 200)
+        assert json.loads(str(layout["body"])) == {
+            "props": {"children": "hello"},
+            "type": "Div",
+            "namespace": "dash_html_components",
+        }
 
     def test_cli_error_and_hint(
         self, pip_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

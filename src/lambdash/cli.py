@@ -236,7 +236,11 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         )
     else:
         msg = "name the APP to serve (module:attribute), or give a template whose function has a Handler"
-        raise CommandError(msg, hint="lambdash serve examples.dash_app.app:app")
+        raise CommandError(
+            msg,
+            hint="lambdash serve app:app (your app's module:attribute), or lambdash init "
+            "app:app to write the template and handler serve then reads",
+        )
     return ServePlan(
         config=config, target=target, template=template, warnings=tuple(warnings)
     )

@@ -81,7 +81,8 @@ def test_no_app_and_no_template(
     assert main(["serve"]) == 1
     assert capsys.readouterr().err == (
         "error: name the APP to serve (module:attribute), or give a template whose function has a Handler\n"
-        "hint: lambdash serve examples.dash_app.app:app\n"
+        "hint: lambdash serve app:app (your app's module:attribute), or lambdash init "
+        "app:app to write the template and handler serve then reads\n"
     )
 
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from lambdash.packager._target import RUNTIMES as RUNTIMES
     from lambdash.packager._target import Target as Target
     from lambdash.packager._target import make_target as make_target
+    from lambdash.packager._verify import Verification as Verification
+    from lambdash.packager._verify import verify_package as verify_package
 
 __all__ = [
     "ARCHES",
@@ -45,9 +47,11 @@ __all__ = [
     "Sources",
     "SubprocessPip",
     "Target",
+    "Verification",
     "build",
     "format_report",
     "make_target",
+    "verify_package",
 ]
 
 _MODULES = {
@@ -69,6 +73,8 @@ _MODULES = {
     "RUNTIMES": "_target",
     "Target": "_target",
     "make_target": "_target",
+    "Verification": "_verify",
+    "verify_package": "_verify",
 }
 
 

@@ -5,24 +5,30 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import secrets
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
 
+import lambdash
 from lambdash._command import CommandError
 from lambdash.local._template import TemplateSettings
 from lambdash.local._template import read_template
+from lambdash.packager._app import AppFiles
 from lambdash.packager._app import app_files
 from lambdash.packager._app import copy_app
 from lambdash.packager._app import handler_found
+from lambdash.packager._bytecode import Interpreter
 from lambdash.packager._bytecode import find_python
 from lambdash.packager._pip import PipRunner
 from lambdash.packager._pip import SubprocessPip
 from lambdash.packager._pip import install_args
 from lambdash.packager._pip import install_failure
+from lambdash.packager._pip import not_on_index
 from lambdash.packager._pip import run_pip
 from lambdash.packager._pip import summarize
 from lambdash.packager._precompile import precompile
@@ -34,6 +40,7 @@ from lambdash.packager._report import PackageSize
 from lambdash.packager._report import Sources
 from lambdash.packager._report import limit_warnings
 from lambdash.packager._requirements import Requirements
+from lambdash.packager._requirements import names_distribution
 from lambdash.packager._requirements import read_pyproject
 from lambdash.packager._requirements import read_requirements
 from lambdash.packager._samtemplate import build_template
@@ -53,6 +60,9 @@ from lambdash.packager._trim import imports_setuptools
 from lambdash.packager._trim import remove_distributions
 from lambdash.packager._trim import trim
 from lambdash.packager._trim import uses_dash_dev_tools
+from lambdash.packager._verify import Verification
+from lambdash.packager._verify import app_imports_lambdash
+from lambdash.packager._verify import verify_package
 from lambdash.packager._wheels import build_local_wheels
 from lambdash.packager._wheels import write_self_wheel
 from lambdash.packager._zip import measure
@@ -74,6 +84,7 @@ class _Plan:
     code_dir: Path
     output: Path
     requirements: Requirements
+    app: AppFiles
     warnings: tuple[str, ...]
 
 
@@ -90,6 +101,8 @@ def build(
     bytecode: Bytecode = "imported",
     sources: Sources = "keep",
     strip: bool = True,
+    verify: bool = True,
+    verbose: bool = False,
 ) -> BuildReport:
     """Build the Lambda package of the app in *project_dir*.
 
@@ -122,7 +135,13 @@ def build(
         keep their sources, and so does every module without bytecode.
     :param strip: strip the installed packages' compiled extensions of their symbol tables and
         debug sections with GNU strip, when it is on PATH (auditwheel-patched files excepted).
-    :raises CommandError: with a hint, when the app cannot be built for the target.
+    :param verify: prove the package before writing it (:func:`~._verify.verify_package`): its
+        Handler (the template's, else ``lambda_handler.lambda_handler`` when the code has the
+        ``lambda_handler.py`` that ``lambdash init`` writes) imports from the package alone and
+        answers ``GET /``; a package that cannot is an error.
+    :param verbose: log pip's command line when pip fails (its output is logged always).
+    :raises CommandError: with a hint, when the app cannot be built for the target, or its
+        package cannot import its app.
     """
     if bytecode not in get_args(Bytecode):
         msg = f"unknown bytecode choice {bytecode!r}; choose 'imported' or 'all'"
@@ -137,7 +156,11 @@ def build(
     notes: list[str] = []
     warnings = list(plan.warnings)
     interpreter = find_python(target.python_version)
-    needs_pip = bool(plan.requirements.lines or plan.requirements.local)
+    # The lambdash the handler imports ships whether or not the requirements name it.
+    add_lambdash = app_imports_lambdash(
+        [plan.code_dir / f for f in plan.app.files if f.suffix == ".py"]
+    )
+    needs_pip = bool(plan.requirements.lines or plan.requirements.local or add_lambdash)
     if pip_runner is None:
         pip_python = interpreter.path if interpreter and interpreter.has_pip else None
         pip_runner = SubprocessPip(python=pip_python)
@@ -153,7 +176,15 @@ def build(
         staging = work / "package"
         staging.mkdir()
         if needs_pip:
-            _install(plan, pip_runner, work, staging, progress)
+            _install(
+                plan,
+                pip_runner,
+                work,
+                staging,
+                progress,
+                add_lambdash=add_lambdash,
+                verbose=verbose,
+            )
         else:
             notes.append(
                 "no requirements.txt or pyproject.toml dependencies: the package holds the app's code only"
@@ -161,13 +192,22 @@ def build(
         removed, trimmed, app, stripped = _trim_and_copy(
             plan, staging, progress, warnings, notes, strip=strip
         )
+        handler = _handler(plan)
+        environment = _environment(plan, staging)
+        verification = (
+            _prove(plan, staging, handler, interpreter, environment, progress, notes)
+            if verify
+            else None
+        )
         compiled = precompile(
             staging,
             target=target,
-            settings=plan.settings,
+            handler=handler,
+            environment=environment,
             interpreter=interpreter,
             bytecode=bytecode,
             progress=progress,
+            found=verification.run if verification else None,
         )
         notes += compiled.notes
         warnings += compiled.warnings
@@ -204,6 +244,7 @@ def build(
         stripped_files=stripped.files,
         stripped_size=stripped.saved,
         sha256=written.sha256,
+        verified=_verified(verification) if verify else "skipped (--no-verify)",
         seconds=time.monotonic() - started,
         notes=tuple(notes),
         warnings=(*warnings, *limit_warnings(unzipped, written.zipped)),
@@ -252,21 +293,35 @@ def _plan(
         raise CommandError(msg, hint="point CodeUri at the directory of the app's code")
     base = template_path.parent if template_path else project
     out = Path(output).absolute() if output else base / ".aws-sam" / "build"
+    handler = settings.handler if settings else None
+    found = _find_requirements(requirements, code_dir, project, handler)
+    app = app_files(code_dir, exclude=[out, *(p.path for p in found.local)])
+    if not any(f.suffix == ".py" for f in app.files):
+        msg = f"there is no Python code in {code_dir} to build"
+        raise CommandError(msg, hint=_INIT_HINT)
     if out.suffix != ".zip" and settings is None:
         msg = f"a directory output ({out}) needs a SAM template, to name the function's directory"
         raise CommandError(
-            msg, hint="pass --template template.yaml, or -o app.zip for a zip"
+            msg,
+            hint="run lambdash init APP to write one (APP is your app's module:attribute, such "
+            "as app:app), pass --template, or -o app.zip for a zip",
         )
-    handler = settings.handler if settings else None
     return _Plan(
         target=target,
         template=template_path,
         settings=settings,
         code_dir=code_dir,
         output=out,
-        requirements=_find_requirements(requirements, code_dir, project, handler),
+        requirements=found,
+        app=app,
         warnings=tuple(warnings),
     )
+
+
+_INIT_HINT = (
+    "run lambdash build in your app's directory (or pass --dir); lambdash init APP (your app's "
+    "module:attribute, such as app:app) writes the handler and template.yaml there"
+)
 
 
 def _default_template(project: Path) -> Path | None:
@@ -303,7 +358,14 @@ def _find_requirements(
 
 
 def _install(
-    plan: _Plan, runner: PipRunner, work: Path, staging: Path, progress: Progress
+    plan: _Plan,
+    runner: PipRunner,
+    work: Path,
+    staging: Path,
+    progress: Progress,
+    *,
+    add_lambdash: bool,
+    verbose: bool,
 ) -> None:
     target = plan.target
     lines = list(plan.requirements.lines)
@@ -314,11 +376,21 @@ def _install(
             runner=runner,
             directory=work / "local",
             on_line=progress.output,
+            verbose=verbose,
         )
         lines += built
         progress.done(
             "built local packages into wheels: "
             + ", ".join(line.partition(" @ ")[0] for line in built)
+        )
+    wheel = write_self_wheel(work / "self")
+    if add_lambdash and not names_distribution(lines, "lambdash"):
+        progress.step("adding lambdash")
+        lines.append(f"lambdash @ {wheel.as_uri()}")
+        source = plan.requirements.source
+        progress.done(
+            f"lambdash {wheel.name.split('-')[1]} {_lambdash_origin()} is in the package "
+            f"({f'{source.name} does not name it' if source else 'there is no requirements.txt'})"
         )
     requirements_file = work / "requirements.txt"
     requirements_file.write_text("\n".join(lines) + "\n")
@@ -329,14 +401,26 @@ def _install(
             target,
             staging=staging,
             requirements=requirements_file,
-            find_links=[write_self_wheel(work / "self").parent],
+            find_links=[wheel.parent],
         ),
         on_line=progress.output,
+        verbose=verbose,
     )
     if result.returncode != 0:
-        raise install_failure(result, target)
+        raise not_on_index(
+            runner, result, lines=lines, on_line=progress.output
+        ) or install_failure(result, target)
     forget_local_paths(staging)
-    progress.done(f"pip {summarize(result.output)} from {plan.requirements.source}")
+    source = plan.requirements.source
+    progress.done(
+        f"pip {summarize(result.output)}" + (f" from {source}" if source else "")
+    )
+
+
+def _lambdash_origin() -> str:
+    package = Path(lambdash.__file__).parent
+    installed = {"site-packages", "dist-packages"} & set(package.parts)
+    return f"from {'this environment' if installed else 'this checkout'} ({package})"
 
 
 def _trim_and_copy(
@@ -350,9 +434,7 @@ def _trim_and_copy(
 ) -> tuple[list[str], Trimmed, list[Path], Stripped]:
     progress.step("trimming")
     removed = remove_distributions(staging, LAMBDA_PROVIDED)
-    found = app_files(
-        plan.code_dir, exclude=[plan.output, *(p.path for p in plan.requirements.local)]
-    )
+    found = plan.app
     files = found.files
     if found.broken_links:
         warnings.append(
@@ -416,6 +498,122 @@ def _trim_and_copy(
 _NOT_STRIPPED = Stripped(files=0, saved=0, failed=0)
 
 
+def _handler(plan: _Plan) -> str | None:
+    """The function Lambda runs: the template's Handler, else the module lambdash init writes."""
+    if plan.settings is not None and plan.settings.handler:
+        return plan.settings.handler
+    if (plan.code_dir / "lambda_handler.py").is_file():
+        return "lambda_handler.lambda_handler"
+    return None
+
+
+def _environment(plan: _Plan, staging: Path) -> dict[str, str]:
+    # This shell's variables, which the app may need to start, and Lambda's own
+    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+    return {
+        **os.environ,
+        "AWS_LAMBDA_FUNCTION_NAME": plan.settings.function
+        if plan.settings
+        else "function",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{plan.target.runtime}",
+        "LAMBDA_TASK_ROOT": str(staging),
+    }
+
+
+def _prove(
+    plan: _Plan,
+    staging: Path,
+    handler: str | None,
+    interpreter: Interpreter | None,
+    environment: Mapping[str, str],
+    progress: Progress,
+    notes: list[str],
+) -> Verification | None:
+    """Verify the package before it is written; raise when it cannot serve."""
+    if handler is None:
+        notes.append(
+            "the package is not verified: with no template Handler, and no lambda_handler.py "
+            "(which lambdash init writes), which function Lambda runs is unknown (pass --template)"
+        )
+        return None
+    progress.step(f"verifying: importing {handler} from the package alone, then GET /")
+    verification = verify_package(
+        staging,
+        handler=handler,
+        interpreter=interpreter,
+        target=plan.target,
+        environment=environment,
+    )
+    if not verification.ok:
+        progress.done(f"failed: {handler} cannot serve from the package")
+        raise _unproven(verification, plan)
+    run = verification.run
+    progress.done(
+        f"verified {handler}: it imports from the package alone and GET / answered "
+        f"{verification.status}; it loaded {len(run.modules):,} modules of the package"
+        if verification.ran and run is not None
+        else f"checked {handler} without running it ({verification.why_not_run}): the "
+        f"imports of {verification.checked:,} of the app's modules are all in the package"
+    )
+    if not verification.ran:
+        notes.append(
+            f"could not run the package at build time ({verification.why_not_run}), so it was "
+            "checked without importing it: the modules the app's code imports are in the "
+            "package, but their own imports, their native libraries and GET / are unproven. "
+            f"Build where a python{plan.target.python_version} runs Linux "
+            f"{plan.target.arch} (CI or a container) to prove it"
+        )
+    return verification
+
+
+def _verified(verification: Verification | None) -> str:
+    if verification is None:
+        return "no: see the note below"
+    if verification.ran:
+        return (
+            f"{verification.handler} imported from the package alone by {verification.python}; "
+            f"GET / answered {verification.status}"
+        )
+    return (
+        f"{verification.handler}: its imports resolve in the package (not run: see the note "
+        "below)"
+    )
+
+
+def _unproven(verification: Verification, plan: _Plan) -> CommandError:
+    how = (
+        ""
+        if verification.ran
+        else f" (found without running it: {verification.why_not_run})"
+    )
+    message = f"the package cannot serve: {verification.error}{how}"
+    missing = verification.missing or ""
+    requirement = verification.requirement
+    if requirement is not None:
+        source = plan.requirements.source
+        where = (
+            f"{plan.code_dir / 'requirements.txt'} (a new file: build reads it)"
+            if source is None
+            else f"[project] dependencies in {source}"
+            if source.name == "pyproject.toml"
+            else f"{source}, the requirements file this build read"
+        )
+        hint = f"add the line {requirement} to {where}, and build again"
+        if "==" not in requirement:
+            hint += (
+                f"; no distribution installed here provides a module {missing!r}, so that is "
+                "the module's name: use its project's name on PyPI if it differs"
+            )
+    elif missing.partition(".")[0] == verification.handler.partition(".")[0]:
+        hint = "fix the template's Handler, or its CodeUri, to name a module of the app's code"
+    else:
+        hint = (
+            "if the app needs environment variables or services to start, set them in this "
+            "shell and build again; --no-verify builds without this check"
+        )
+    return CommandError(message, hint=hint)
+
+
 def _strip(staging: Path, progress: Progress, notes: list[str]) -> Stripped:
     """Strip the installed packages' extensions; the app's own files are copied in later."""
     strip = find_strip()
@@ -471,11 +669,17 @@ def _write(plan: _Plan, staging: Path, progress: Progress) -> _Written:
     progress.step(f"writing {out}")
     if out.suffix == ".zip":
         out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=out.parent, prefix=f".{out.name}.", delete=False
-        ) as file:
-            write_zip(staging, file)
-        os.replace(file.name, out)
+        # Created as any file the user writes is, 0666 less the umask (tempfile's are 0600),
+        # then renamed over the old zip in one step.
+        temporary = out.parent / f".{out.name}.{secrets.token_hex(8)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                write_zip(staging, file)
+            os.replace(temporary, out)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         digest = hashlib.sha256(out.read_bytes()).hexdigest()
         zipped = out.stat().st_size
         progress.done(f"wrote {out}: {zipped / 1024 / 1024:.1f} MB")

@@ -21,7 +21,9 @@ DESCRIPTION = (
     "runtime can load, boto3 (which Lambda provides) is left out, tests, stubs, source maps and "
     "Dash's dev bundles are trimmed, compiled extensions are stripped of their symbol tables, "
     "and the modules the app imports (found by running it once) "
-    "are precompiled to bytecode that stays valid in a zip. The output is a reproducible zip "
+    "are precompiled to bytecode that stays valid in a zip. lambdash itself ships when the app "
+    "imports it, and the package is proven before it is written: its handler imports from it "
+    "alone and answers GET /. The output is a reproducible zip "
     "(-o app.zip) or .aws-sam/build, ready for sam deploy."
 )
 
@@ -79,6 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "otherwise stripped with GNU strip when it is on PATH",
     )
     parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="write the package without proving it first (by default the handler is imported "
+        "from the package alone and answers GET /, and a package that cannot is an error)",
+    )
+    parser.add_argument(
         "--dir",
         type=Path,
         default=Path("."),
@@ -102,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         bytecode=args.bytecode,
         sources=args.sources,
         strip=args.strip,
+        verify=args.verify,
+        verbose=args.verbose,
     )
     print(format_report(report))
     return 0

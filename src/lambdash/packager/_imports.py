@@ -96,21 +96,41 @@ def _why(exc):
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
 
-report = {"error": None, "failed": [], "modules": []}
+def _missing(exc):
+    # The module a ModuleNotFoundError names, also when the app re-raised it as another error.
+    while exc is not None:
+        if isinstance(exc, ModuleNotFoundError):
+            return exc.name
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+report = {"error": None, "failed": [], "modules": [], "missing": None, "status": None,
+          "root": None}
 module, _, name = args["handler"].rpartition(".")
 try:
     handler = getattr(importlib.import_module(module), name)
 except BaseException as exc:
     report["error"] = _why(exc)
+    report["missing"] = _missing(exc)
     handler = None
-for path in args["paths"] if handler is not None else ():
+for index, path in enumerate(args["paths"] if handler is not None else ()):
+    failure = None
     try:
         result = handler(_event(path), _Context())
         status = result.get("statusCode") if isinstance(result, dict) else None
         if not isinstance(status, int) or status >= 500:
-            report["failed"].append(f"GET {path} answered {status}")
+            failure = f"GET {path} answered {status}"
+        if index == 0 and isinstance(status, int):
+            report["status"] = status
     except BaseException as exc:
-        report["failed"].append(f"GET {path} raised {_why(exc)}")
+        failure = f"GET {path} raised {_why(exc)}"
+        if index == 0:
+            report["missing"] = _missing(exc)
+    if failure is not None:
+        report["failed"].append(failure)
+        if index == 0:
+            report["root"] = failure
 report["modules"] = sorted(
     {m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, "__file__", None), str)}
 )
@@ -130,13 +150,19 @@ class Imports:
     ``modules`` are the package's ``.py`` files it imported, relative to the package's root.
     ``failed`` names each warm-up request that raised or answered 5xx. ``written`` lists what the
     app created inside the package while it ran (removed since). ``error`` says why the handler
-    could not be imported; ``modules`` is then empty.
+    could not be imported; ``modules`` is then empty. ``status`` is what the first request
+    (``GET /``) answered, ``root_failure`` how it failed (it is also in ``failed``), and
+    ``missing`` the module a ``ModuleNotFoundError`` named, when importing the handler or that
+    request raised one (directly, or as the cause of what it raised).
     """
 
     modules: tuple[Path, ...]
     failed: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     error: str | None = None
+    missing: str | None = None
+    status: int | None = None
+    root_failure: str | None = None
 
 
 def find_imports(
@@ -201,7 +227,12 @@ def find_imports(
             )
         report = json.loads(out.read_text(encoding="utf-8"))
     if report["error"] is not None:
-        return Imports(modules=(), written=written, error=report["error"])
+        return Imports(
+            modules=(),
+            written=written,
+            error=report["error"],
+            missing=report["missing"],
+        )
     modules = sorted(
         {
             Path(name).resolve().relative_to(root)
@@ -210,7 +241,12 @@ def find_imports(
         }
     )
     return Imports(
-        modules=tuple(modules), failed=tuple(report["failed"]), written=written
+        modules=tuple(modules),
+        failed=tuple(report["failed"]),
+        written=written,
+        missing=report["missing"],
+        status=report["status"],
+        root_failure=report["root"],
     )
 
 

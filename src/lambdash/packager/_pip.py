@@ -21,6 +21,7 @@ __all__ = [
     "SubprocessPip",
     "install_args",
     "install_failure",
+    "not_on_index",
     "run_pip",
     "summarize",
 ]
@@ -80,15 +81,22 @@ class SubprocessPip:
 
 
 def run_pip(
-    runner: PipRunner, args: Sequence[str], *, on_line: Callable[[str], None]
+    runner: PipRunner,
+    args: Sequence[str],
+    *,
+    on_line: Callable[[str], None],
+    verbose: bool = False,
 ) -> PipResult:
-    """Run pip through *runner*; on failure log the command line and all of its output."""
+    """Run pip through *runner*; on failure log all of its output, and its command line when
+    *verbose* (a cross-platform install's runs to some 40 options).
+    """
     result = runner(args, on_line=on_line)
     if result.returncode != 0:
+        command = f": {subprocess.list2cmdline(result.command)}" if verbose else ""
         _log.error(
-            "pip failed with exit code %d: %s\n%s",
+            "pip failed with exit code %d%s\n%s",
             result.returncode,
-            subprocess.list2cmdline(result.command),
+            command,
             result.output.rstrip(),
         )
     return result
@@ -160,6 +168,65 @@ _NOT_FOUND = re.compile(
 _UNAVAILABLE = re.compile(
     r"no matching distributions available for your environment:\n((?:[ \t]+\S+\n?)+)"
 )
+
+
+_NO_VERSIONS = re.compile(
+    r"Could not find a version that satisfies the requirement ([^\s(]+)"
+    r"(?: \(from ([^)]+)\))? \(from versions: none\)"
+)
+# The requirement-file options that say where pip looks for distributions.
+_INDEX_OPTIONS = (
+    "--index-url",
+    "-i",
+    "--extra-index-url",
+    "--no-index",
+    "--find-links",
+    "-f",
+)
+
+
+def not_on_index(
+    runner: PipRunner,
+    result: PipResult,
+    *,
+    lines: Sequence[str],
+    on_line: Callable[[str], None],
+) -> CommandError | None:
+    """The error for a failed install whose requirement names a project no index has, if so.
+
+    pip says "from versions: none" both for a project that does not exist and for one without
+    a wheel for the platform; ``pip index versions``, which counts every file of every version
+    (sdists too) for any Python, tells the two apart. It asks the indexes the requirement file
+    *lines* name, as the install did.
+    """
+    if "Retrying (" in result.output:
+        # pip could not reach an index; "none" then says nothing about the project.
+        return None
+    options = [
+        word.strip()
+        for line in lines
+        if line.startswith(_INDEX_OPTIONS)
+        for word in re.split(r"[=\s]", line, maxsplit=1)
+        if word.strip()
+    ]
+    for match in _NO_VERSIONS.finditer(result.output):
+        name = _name(match[1])
+        index = runner(
+            ["index", "versions", name, "--ignore-requires-python", *options],
+            on_line=on_line,
+        )
+        if index.returncode != 0 and "No matching distribution found" in index.output:
+            by = f"{match[2]} requires" if match[2] else "the requirements name"
+            looked = re.search(
+                r"^Looking in indexes: (.+)$", result.output, re.MULTILINE
+            )
+            where = looked[1] if looked else "the package index"
+            return CommandError(
+                f"{by} {match[1]!r}, which does not exist on {where}",
+                hint=f"check the name's spelling (https://pypi.org/project/{name}/), or "
+                "remove the requirement",
+            )
+    return None
 
 
 def install_failure(result: PipResult, target: Target) -> CommandError:

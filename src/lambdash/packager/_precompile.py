@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
-from lambdash.local._template import TemplateSettings
 from lambdash.packager._bytecode import Interpreter
 from lambdash.packager._bytecode import compile_package
+from lambdash.packager._imports import Imports
 from lambdash.packager._imports import find_imports
 from lambdash.packager._progress import Progress
 from lambdash.packager._report import Bytecode
@@ -33,20 +33,35 @@ def precompile(
     staging: Path,
     *,
     target: Target,
-    settings: TemplateSettings | None,
+    handler: str | None,
+    environment: Mapping[str, str],
     interpreter: Interpreter | None,
     bytecode: Bytecode,
     progress: Progress,
+    found: Imports | None = None,
 ) -> Precompiled:
     """Compile the package in *staging*: the modules the app imports, when *bytecode* asks for
     them and *interpreter* can run the app to find them, else every module.
+
+    :param handler: the function to run, ``None`` when unknown.
+    :param environment: the app's environment variables for the run.
+    :param found: what running the app once already found (the build's proof); the app then
+        does not run again.
     """
     notes: list[str] = []
     warnings: list[str] = []
     modules = None
     if interpreter is not None and bytecode == "imported":
         modules = _imported(
-            staging, target, settings, interpreter, progress, notes, warnings
+            staging,
+            target,
+            handler,
+            environment,
+            interpreter,
+            progress,
+            notes,
+            warnings,
+            found,
         )
     progress.step("compiling bytecode")
     if interpreter is None:
@@ -74,14 +89,16 @@ def precompile(
 def _imported(
     staging: Path,
     target: Target,
-    settings: TemplateSettings | None,
+    handler: str | None,
+    environment: Mapping[str, str],
     interpreter: Interpreter,
     progress: Progress,
     notes: list[str],
     warnings: list[str],
+    found: Imports | None,
 ) -> list[Path] | None:
     """The package's modules the app imports, or ``None``: then every module is compiled."""
-    if settings is None or not settings.handler:
+    if handler is None:
         notes.append(
             f"{_FALLBACK}: with no template Handler to run, the modules the app imports are "
             "unknown (pass --template)"
@@ -95,20 +112,16 @@ def _imported(
             f"{target.arch} (CI or a container) for the smaller package"
         )
         return None
-    progress.step(f"running {settings.handler} to find the modules it imports")
-    found = find_imports(
-        staging,
-        python=interpreter.path,
-        handler=settings.handler,
-        # This shell's variables, which the app may need to start, and Lambda's own
-        # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
-        environment={
-            **os.environ,
-            "AWS_LAMBDA_FUNCTION_NAME": settings.function,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{target.runtime}",
-            "LAMBDA_TASK_ROOT": str(staging),
-        },
-    )
+    if found is None:
+        progress.step(f"running {handler} to find the modules it imports")
+        found = find_imports(
+            staging, python=interpreter.path, handler=handler, environment=environment
+        )
+        progress.done(
+            f"{handler} failed: {found.error}"
+            if found.error is not None
+            else f"ran {handler}: it imports {len(found.modules):,} modules of the package"
+        )
     if found.written:
         warnings.append(
             f"the app wrote {', '.join(found.written)} into the package when it ran at build "
@@ -120,16 +133,12 @@ def _imported(
             f"imports: {found.error} (if it needs environment variables to start, set them in "
             "this shell)"
         )
-        progress.done(f"{settings.handler} failed: {found.error}")
         return None
     if found.failed:
         notes.append(
             f"at build time {'; '.join(found.failed)}: the modules those requests import "
             "have no bytecode"
         )
-    progress.done(
-        f"ran {settings.handler}: it imports {len(found.modules):,} modules of the package"
-    )
     return [staging / module for module in found.modules]
 
 

@@ -53,6 +53,7 @@ class BuildReport:
     ``dropped_files`` sources of compiled third-party modules (``dropped_size`` bytes) were
     removed, their bytecode shipped as ``module.pyc`` in their place. ``stripped_files``
     compiled extensions lost ``stripped_size`` bytes of symbol tables and debug sections.
+    ``verified`` says how the package was proven to import its app (or why it was not).
     """
 
     target: Target
@@ -75,6 +76,7 @@ class BuildReport:
     stripped_files: int = 0
     stripped_size: int = 0
     sha256: str | None
+    verified: str | None = None
     seconds: float
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
@@ -151,6 +153,8 @@ def format_report(report: BuildReport, *, top: int = 10) -> str:
             f"Dropped   {_mb(report.dropped_size):>9}  in {report.dropped_files:,} sources "
             "of compiled third-party modules (--sources drop: they ship bytecode only)"
         )
+    if report.verified:
+        lines.append(f"Verified  {report.verified}")
     written = f"Wrote {report.output}" + (
         f" (sha256 {report.sha256})" if report.sha256 else ""
     )

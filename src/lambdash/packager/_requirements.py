@@ -17,7 +17,13 @@ from urllib.parse import urlparse
 
 from lambdash._command import CommandError
 
-__all__ = ["LocalProject", "Requirements", "read_pyproject", "read_requirements"]
+__all__ = [
+    "LocalProject",
+    "Requirements",
+    "names_distribution",
+    "read_pyproject",
+    "read_requirements",
+]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -228,3 +234,20 @@ def read_pyproject(path: Path) -> Requirements:
 def _normalize(name: str) -> str:
     """PEP 503 normalized name."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def names_distribution(lines: list[str], name: str) -> bool:
+    """Whether requirement *lines* (as :class:`Requirements` holds them) name distribution *name*:
+    ``name``, ``name[extra]>=1``, ``name @ url``, or a wheel file ``…/name-1.0-py3-none-any.whl``.
+    """
+    wanted = _normalize(name)
+    for line in lines:
+        if line.startswith("-"):
+            continue
+        spec = line.split(";")[0].strip()
+        if spec.endswith(".whl"):
+            spec = Path(spec.partition("[")[0]).name.partition("-")[0]
+        named = _NAMED.match(spec)
+        if named and _normalize(named["name"]) == wanted:
+            return True
+    return False

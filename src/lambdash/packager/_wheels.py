@@ -26,6 +26,7 @@ def build_local_wheels(
     runner: PipRunner,
     directory: Path,
     on_line: Callable[[str], None],
+    verbose: bool = False,
 ) -> list[str]:
     """Build each local package into a pure-Python wheel in *directory*.
 
@@ -50,6 +51,7 @@ def build_local_wheels(
                 str(project.path),
             ],
             on_line=on_line,
+            verbose=verbose,
         )
         wheels = sorted(out.glob("*.whl"))
         if result.returncode != 0 or not wheels:
