@@ -1178,6 +1178,33 @@ def test_find_python_accepts_the_running_one() -> None:
     )
 
 
+def test_find_python_finds_what_pyenv_and_uv_installed(tmp_path: Path) -> None:
+    # pyenv's shim for 3.99 is on PATH but fails, as it does for a version not selected; the
+    # newest 3.99 that pyenv or uv installed is used instead. Free-threaded and other minor
+    # versions' directories are not.
+    fake_python(tmp_path / "shim", "python3.99", "#!/bin/sh\nexit 127\n")
+    pyenv, uv = tmp_path / "pyenv" / "versions", tmp_path / "uv" / "python"
+    probe = "#!/bin/sh\necho 3 99 True linux x86_64\n"
+    fake_python(pyenv / "3.99.2" / "bin", "python3.99", probe)
+    fake_python(pyenv / "3.99.10t" / "bin", "python3.99", probe)
+    fake_python(pyenv / "3.990.1" / "bin", "python3.99", probe)
+    newest = fake_python(
+        uv / "cpython-3.99.10-linux-x86_64-gnu" / "bin", "python3.99", probe
+    )
+    (pyenv / "3.99.11").mkdir()
+    assert find_python(
+        "3.99", search_path=str(tmp_path / "shim"), managed_roots=(pyenv, uv)
+    ) == Interpreter(path=str(newest), has_pip=True, platform="linux", machine="x86_64")
+    assert find_python(
+        "3.99", search_path=str(tmp_path / "shim"), managed_roots=(pyenv,)
+    ) == Interpreter(
+        path=str(pyenv / "3.99.2" / "bin" / "python3.99"),
+        has_pip=True,
+        platform="linux",
+        machine="x86_64",
+    )
+
+
 def test_find_python_checks_what_path_offers(tmp_path: Path) -> None:
     good = fake_python(
         tmp_path / "good", "python3.99", "#!/bin/sh\necho 3 99 False linux x86_64\n"
@@ -1191,7 +1218,7 @@ def test_find_python_checks_what_path_offers(tmp_path: Path) -> None:
     fake_python(tmp_path / "short", "python3.99", "#!/bin/sh\necho 3 99 False\n")
     (tmp_path / "empty").mkdir()
     assert [
-        find_python("3.99", search_path=str(tmp_path / name))
+        find_python("3.99", search_path=str(tmp_path / name), managed_roots=())
         for name in ("good", "mac", "shim", "broken", "short", "empty")
     ] == [
         Interpreter(path=str(good), has_pip=False, platform="linux", machine="x86_64"),
@@ -1986,6 +2013,8 @@ def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
         requirements=f"{wheel}\n--no-index\n",
     )
     monkeypatch.setenv("PATH", str(tmp_path / "no-pythons-here"))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "no-uv"))
     report = build(project, output=tmp_path / "app.zip")
     assert (report.target, report.python, report.compiled_modules) == (
         make_target(other, "arm64"),
@@ -2004,8 +2033,8 @@ def test_build_without_a_python_of_the_runtime_ships_no_bytecode(
         f"Build where a {other} runs Linux arm64 (CI or a container) to prove it",
         f"no {other} on PATH, so the package has no bytecode: every cold start compiles each "
         f"module it imports (a Dash app starts about 3 times slower). Install Python {version} "
-        f"(pyenv install {version}, uv python install {version}, or your system's package) so "
-        f"that {other} is on PATH, and build again",
+        f"(pyenv install {version}, uv python install {version}, or your system's package: "
+        "lambdash looks on PATH and in pyenv's and uv's directories), and build again",
     )
     names = zip_names(tmp_path / "app.zip")
     assert "lambdash/__init__.py" in names
@@ -3016,12 +3045,7 @@ class TestHeavyBuilds:
         shutil.copytree(DEMO, project)
         with (project / "requirements.txt").open("a") as requirements:
             requirements.write("boto3\n")
-        python312 = find_python("3.12") or find_python(
-            "3.12",
-            search_path=os.pathsep.join(
-                str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin")
-            ),
-        )
+        python312 = find_python("3.12")
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()
         if python312:

@@ -55,16 +55,61 @@ class Interpreter:
         return self.platform == "linux" and self.machine == machine
 
 
-def find_python(version: str, *, search_path: str | None = None) -> Interpreter | None:
-    """The running Python if it is *version* (``"3.12"``), else a working ``python3.12`` on PATH.
+def _managed_roots() -> tuple[Path, Path]:
+    # Where pyenv (https://github.com/pyenv/pyenv#environment-variables) and uv
+    # (https://docs.astral.sh/uv/reference/environment/#uv_python_install_dir) install Pythons.
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return (
+        Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions",
+        Path(os.environ.get("UV_PYTHON_INSTALL_DIR") or data / "uv" / "python"),
+    )
 
-    Each candidate is run once to check its version: a pyenv shim for a version that is not
-    selected exists on PATH but fails.
+
+def _managed(version: str, roots: Iterable[Path]) -> list[str]:
+    """The ``python3.12`` executables pyenv or uv installed, newest release first.
+
+    pyenv names its directories ``3.12.1``, uv ``cpython-3.12.1-linux-x86_64-gnu``; a free-threaded
+    build (``3.13.0t``) loads other wheels and is not one of Lambda's runtimes.
+    """
+    found: list[tuple[int, str]] = []
+    for root in roots:
+        for directory in [
+            *root.glob(f"{version}.*"),
+            *root.glob(f"cpython-{version}.*"),
+        ]:
+            release = directory.name.removeprefix("cpython-").partition("-")[0]
+            patch = release.split(".")[2:]
+            executable = directory / "bin" / f"python{version}"
+            if len(patch) == 1 and patch[0].isdigit() and executable.is_file():
+                found.append((int(patch[0]), str(executable)))
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def find_python(
+    version: str,
+    *,
+    search_path: str | None = None,
+    managed_roots: Iterable[Path] | None = None,
+) -> Interpreter | None:
+    """The running Python if it is *version* (``"3.12"``), else a working ``python3.12`` on PATH,
+    else one that pyenv or uv installed.
+
+    Each candidate is run once to check its version: a pyenv shim for a version that is
+    installed but not selected exists on PATH but fails, and the version pyenv installed is then
+    found in its own directory.
+
+    :param search_path: the PATH to search; default ``$PATH``.
+    :param managed_roots: the directories pyenv and uv install Pythons into; default
+        ``$PYENV_ROOT/versions`` (``~/.pyenv/versions``) and ``$UV_PYTHON_INSTALL_DIR``
+        (``~/.local/share/uv/python``).
     """
     candidates = [sys.executable]
     found = shutil.which(f"python{version}", path=search_path)
     if found:
         candidates.append(found)
+    candidates += _managed(
+        version, _managed_roots() if managed_roots is None else managed_roots
+    )
     for candidate in candidates:
         try:
             probe = subprocess.run(

@@ -147,6 +147,6 @@ def _no_bytecode(target: Target) -> str:
         f"no python{target.python_version} on PATH, so the package has no bytecode: every cold "
         "start compiles each module it imports (a Dash app starts about 3 times slower). Install "
         f"Python {target.python_version} (pyenv install {target.python_version}, uv python install "
-        f"{target.python_version}, or your system's package) so that python{target.python_version} "
-        "is on PATH, and build again"
+        f"{target.python_version}, or your system's package: lambdash looks on PATH and in "
+        "pyenv's and uv's directories), and build again"
     )
