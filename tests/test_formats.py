@@ -130,6 +130,19 @@ class TestRest:
         del event["requestContext"]["path"]
         assert echo(event)["SCRIPT_NAME"] == "/Prod"
 
+    def test_missing_request_context_path_on_a_china_region_host_keeps_the_stage(
+        self,
+    ) -> None:
+        # China regions serve execute-api on amazonaws.com.cn:
+        # https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html
+        host = "abc123def4.execute-api.cn-north-1.amazonaws.com.cn"
+        event = rest_event(path="/x", headers=[("Host", host)])
+        event["multiValueHeaders"]["Host"] = [host]
+        expected = echo(event)
+        del event["requestContext"]["path"]
+        assert (expected["SCRIPT_NAME"], expected["PATH_INFO"]) == ("/Prod", "/x")
+        assert echo(event) == expected
+
     def test_missing_request_context_path_elsewhere_gives_no_prefix(self) -> None:
         event = rest_event(path="/x", domain="apps.example.com")
         del event["requestContext"]["path"]
@@ -187,6 +200,14 @@ class TestRest:
         del event["multiValueHeaders"], event["multiValueQueryStringParameters"]
         seen = echo(event)
         assert (seen["HTTP_X_A"], seen["QUERY_STRING"]) == ("1", "k=v+w")
+
+    def test_null_multi_value_entries_carry_no_values(self) -> None:
+        event = rest_event(path="/q", headers=[("X-A", "1")], query=[("k", "v")])
+        event["multiValueHeaders"]["X-Null"] = None
+        event["multiValueQueryStringParameters"]["n"] = None
+        assert echo(event) == echo(
+            rest_event(path="/q", headers=[("X-A", "1")], query=[("k", "v")])
+        )
 
     def test_base64_body_is_decoded(self) -> None:
         seen = echo(rest_event(method="POST", body=b"\x00\xff\x10", binary=True))
@@ -362,10 +383,17 @@ class TestHttpV2:
             "application/octet-stream",
         )
 
-    def test_empty_cookie_list_removes_header(self) -> None:
-        event = http_v2_event(headers=[("cookie", "a=1")], function_url=True)
+    @pytest.mark.parametrize("function_url", [False, True], ids=["http-api", "url"])
+    def test_empty_cookie_list_keeps_the_cookie_header(
+        self, function_url: bool
+    ) -> None:
+        expected = echo(http_v2_event(headers=[("cookie", "a=1")]))
+        event = http_v2_event(function_url=function_url)
+        event["headers"]["cookie"] = "a=1"
         event["cookies"] = []
-        assert "HTTP_COOKIE" not in echo(event)
+        assert expected["HTTP_COOKIE"] == "a=1"
+        assert echo(event) == {**expected, "SERVER_NAME": event["headers"]["host"],
+                               "HTTP_HOST": event["headers"]["host"]}  # fmt: skip
 
     def test_source_ip_not_forwarded_for(self) -> None:
         assert (
@@ -489,6 +517,36 @@ class TestUnsupportedEvents:
         with pytest.raises(MalformedEventError) as info:
             handler(event, FakeContext())
         assert str(info.value).startswith(message)
+
+    @pytest.mark.parametrize(
+        ("event", "message"),
+        [
+            pytest.param(
+                rest_event(),
+                "the REST API event's multiValueQueryStringParameters['a'] must be a list, not str",
+                id="rest",
+            ),
+            pytest.param(
+                http_v1_event(),
+                "the HTTP API payload 1.0 event's multiValueQueryStringParameters['a'] must be a list, "
+                "not str",
+                id="http-v1",
+            ),
+            pytest.param(
+                alb_event(multi=True),
+                "the ALB event's multiValueQueryStringParameters['a'] must be a list, not str",
+                id="alb",
+            ),
+        ],
+    )
+    def test_malformed_multi_value_query(
+        self, event: dict[str, Any], message: str
+    ) -> None:
+        # A string iterates as characters: {"a": "bc"} would become a=b&a=c.
+        event["multiValueQueryStringParameters"] = {"a": "bc"}
+        with pytest.raises(MalformedEventError) as info:
+            handler(event, FakeContext())
+        assert str(info.value) == message
 
     def test_malformed_v2_cookies(self) -> None:
         event = http_v2_event()

@@ -11,6 +11,7 @@ from lambdash._formats._common import field
 from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
 from lambdash._formats._common import multi_headers
+from lambdash._formats._common import multi_pairs
 from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
@@ -53,11 +54,16 @@ def _query_string(event: dict[str, Any], source: str) -> str:
     multi = mapping(event, "multiValueQueryStringParameters", source)
     if multi:
         return urlencode(
-            [(k, v) for k, values in multi.items() for v in (values or ())], doseq=False
+            multi_pairs(multi, source, "multiValueQueryStringParameters"), doseq=False
         )
     single = mapping(event, "queryStringParameters", source)
     return urlencode([(k, v) for k, v in single.items() if v is not None])
 
+
+# The default endpoint's host is {api-id}.execute-api.{region}.amazonaws.com, and in the China
+# regions {api-id}.execute-api.{region}.amazonaws.com.cn
+# (https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
+_EXECUTE_API_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn")
 
 # (path, requestContext.path, proxy) -> _proxy_split's answer, where it has one. A warm function
 # sees the same paths again and again. One that sees many would grow it, so it is emptied when
@@ -151,7 +157,7 @@ def _route_split(
         isinstance(stage, str)
         and stage
         and stage != "$default"
-        and host.endswith(".amazonaws.com")
+        and host.endswith(_EXECUTE_API_DOMAINS)
     ):
         # Test events often lack requestContext.path; execute-api URLs always carry the stage.
         return "/" + stage + base, route_part

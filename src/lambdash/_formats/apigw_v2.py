@@ -29,14 +29,11 @@ SOURCE = "HTTP API"
 def _with_cookies(event: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
     # Cookies move to ``cookies`` on HTTP APIs; Function URLs keep the ``cookie`` header too
     # (hattip PR #159), so the header is rebuilt from ``cookies`` alone to avoid sending each
-    # cookie twice.
+    # cookie twice. An empty list says nothing about the header, which is then kept.
     cookies = event.get("cookies")
-    if cookies is None:
-        return headers
     if not isinstance(cookies, list):
         msg = f"the {SOURCE} event's 'cookies' must be a list, not {type(cookies).__name__}"
         raise MalformedEventError(msg)
-    headers.pop("cookie", None)
     if cookies:
         headers["cookie"] = "; ".join(wsgi_str(cookie) for cookie in cookies)
     return headers
@@ -114,7 +111,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     if type(headers) is not dict:
         headers = mapping(event, "headers", SOURCE)
     headers = single_headers(headers, SOURCE)
-    if "cookies" in event:
+    if event.get("cookies") is not None:
         headers = _with_cookies(event, headers)
     raw_path = event.get("rawPath")
     if type(raw_path) is not str:
