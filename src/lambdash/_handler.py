@@ -24,7 +24,6 @@ from lambdash._types import INTERFACES
 from lambdash._types import LIFESPAN_MODES
 from lambdash._wsgi import call_wsgi
 from lambdash.exceptions import ConfigurationError
-from lambdash.exceptions import ResponseTooLargeError
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
@@ -150,7 +149,8 @@ def make_handler(
     :param base_path: the URL prefix in front of the app, instead of detecting it per request;
         ``""`` means none.
     :param on_error: ``"raise"`` re-raises app exceptions so Lambda counts them; ``"respond"``
-        answers ``500 Internal Server Error``.
+        answers ``500 Internal Server Error``. A response over the payload limit is answered
+        with a 500 that says so either way.
     :param lifespan: ASGI lifespan mode: ``"auto"``, ``"on"`` or ``"off"``.
     :param interface: ``"auto"`` detects WSGI or ASGI; ``"wsgi"`` or ``"asgi"`` forces one.
     :raises ConfigurationError: for an option value it does not accept.
@@ -208,28 +208,7 @@ def make_handler(
             if on_error == "raise":
                 raise
             response = _INTERNAL_ERROR
-        try:
-            return _finish(
-                fmt,
-                request,
-                response,
-                text,
-                binary,
-                rest_types,
-                warned,
-            )
-        except ResponseTooLargeError:
-            if on_error == "raise":
-                raise
-            return _finish(
-                fmt,
-                request,
-                _INTERNAL_ERROR,
-                text,
-                binary,
-                rest_types,
-                warned,
-            )
+        return _finish(fmt, request, response, text, binary, rest_types, warned)
 
     return handler
 
@@ -315,7 +294,7 @@ def _finish(
     ):
         size = _size(result)
         if size > fmt.limit:
-            result = _shrink(
+            result, is_base64 = _shrink(
                 fmt,
                 request,
                 status,
@@ -326,7 +305,6 @@ def _finish(
                 size=size,
                 set_cookies=set_cookies,
             )
-            is_base64 = True
     if (
         is_base64
         and fmt.rest
@@ -367,8 +345,11 @@ def _shrink(
     *,
     size: int,
     set_cookies: int,
-) -> Result:
-    """Gzip an oversized response when the client takes gzip and that makes it fit."""
+) -> tuple[Result, bool]:
+    """Gzip an oversized response when the client takes gzip and that makes it fit, or answer 500.
+
+    The result comes with whether its body is base64.
+    """
     where = f"{request.method} {request.script_name + request.path}"
     bare = media_type(content_type)
     if (
@@ -401,16 +382,33 @@ def _shrink(
                 fmt.limit,
                 new_size,
             )
-            return result
+            return result, True
         size = new_size
-    msg = (
-        f"{where}: the response is {size:,} bytes serialised, over the {fmt.limit:,}-byte "
-        f"{'ALB' if fmt.name == 'alb' else 'Lambda'} response limit, and AWS would answer 502. "
-        "Compress it (Dash(compress=True)), load large scripts from a CDN (Dash(serve_locally=False)), "
-        "or serve large files from S3 or CloudFront."
+    limit = (
+        f"{fmt.limit:,}-byte {'ALB' if fmt.name == 'alb' else 'Lambda'} response limit"
     )
-    logger().error("%s", msg)
-    raise ResponseTooLargeError(msg)
+    logger().error(
+        "%s: the response is %s bytes serialised, over the %s, where AWS would answer 502; the "
+        "client gets a 500 instead. Compress it (Dash(compress=True)), load large scripts from a "
+        "CDN (Dash(serve_locally=False)), or serve large files from S3 or CloudFront.",
+        where,
+        f"{size:,}",
+        limit,
+    )
+    # Lambda would refuse the result and the front door answer an opaque 502 (Lambda's
+    # Function.ResponseSizeTooLarge, https://zaccharles.medium.com/deep-dive-lambdas-response-payload-size-limit-8aedba9530ed;
+    # ALB lambda-functions.html). The client gets the house's text/plain 500 instead, saying
+    # what happened and nothing of the app's response: no headers, no cookies, no body.
+    message = f"Response too large: {size:,} bytes serialised, over the {limit}. The function's log says how to fix it."
+    error = fmt.render(
+        500,
+        [("Content-Type", "text/plain; charset=utf-8")],
+        body=message,
+        is_base64=False,
+        request=request,
+        set_cookies=0,
+    )
+    return error, False
 
 
 def _warn_rest_binary(

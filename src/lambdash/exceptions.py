@@ -7,7 +7,6 @@
      +-- UnsupportedEventError  the event is not one of the HTTP events lambdash knows
      +-- MalformedEventError    the event has a known shape but a broken field
      +-- AppProtocolError       the app broke the WSGI or ASGI protocol
-     +-- ResponseTooLargeError  the response cannot fit Lambda's or ALB's payload limit
      +-- LifespanError          the ASGI app's lifespan startup failed
 """
 
@@ -19,7 +18,6 @@ __all__ = [
     "LambdashError",
     "LifespanError",
     "MalformedEventError",
-    "ResponseTooLargeError",
     "UnsupportedEventError",
 ]
 
@@ -42,10 +40,6 @@ class MalformedEventError(LambdashError, ValueError):
 
 class AppProtocolError(LambdashError, RuntimeError):
     """Raised when the app breaks PEP 3333 or the ASGI HTTP protocol."""
-
-
-class ResponseTooLargeError(LambdashError, RuntimeError):
-    """Raised when a response stays over the payload limit even after compression."""
 
 
 class LifespanError(LambdashError, RuntimeError):
