@@ -141,6 +141,24 @@ class TestScope:
         assert seen[0]["aws.event"] is event
         assert seen[0]["aws.context"] is context
 
+    def test_authorizer_principal_stays_in_the_event(self) -> None:
+        # ASGI has no REMOTE_USER: the scope keeps its standard keys, and the app reads the
+        # authorizer from scope["aws.event"].
+        seen: list[Scope] = []
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append(scope)
+            await sending(START, {"type": "http.response.body"})(scope, receive, send)
+
+        event = rest_event(path="/x")
+        event["requestContext"]["authorizer"] = {"principalId": "user-42"}
+        serve(app, event)
+        serve(app, rest_event(path="/x"))
+        assert sorted(seen[0]) == sorted(seen[1])
+        assert seen[0]["aws.event"]["requestContext"]["authorizer"] == {
+            "principalId": "user-42"
+        }
+
     def headers_for(self, event: dict[str, Any]) -> list[tuple[bytes, bytes]]:
         seen: list[Scope] = []
 

@@ -446,6 +446,105 @@ class TestAlb:
         assert (seen["SCRIPT_NAME"], seen["PATH_INFO"]) == ("/app", "/x")
 
 
+def with_authorizer(event: dict[str, Any], authorizer: object) -> dict[str, Any]:
+    event["requestContext"]["authorizer"] = authorizer
+    return event
+
+
+class TestRemoteUser:
+    """``REMOTE_USER`` is the principal API Gateway's authorizer vouched for, where AWS names one."""
+
+    @pytest.mark.parametrize(
+        ("make_event", "authorizer", "user"),
+        [
+            pytest.param(
+                rest_event,
+                {"principalId": "user-42", "integrationLatency": 0, "tier": "gold"},
+                "user-42",
+                id="rest-lambda-authorizer",
+            ),
+            pytest.param(
+                rest_event,
+                {"claims": {"sub": "7d8ca528-4931", "cognito:username": "jane"}},
+                "7d8ca528-4931",
+                id="rest-cognito",
+            ),
+            pytest.param(
+                http_v1_event,
+                {"claims": {"sub": "auth0|5fe435b5", "scope": "read"}, "scopes": None},
+                "auth0|5fe435b5",
+                id="http-v1-jwt",
+            ),
+            pytest.param(
+                http_v1_event,
+                {"principalId": "abcdef", "integrationLatency": 0},
+                "abcdef",
+                id="http-v1-lambda-authorizer",
+            ),
+            pytest.param(
+                http_v2_event,
+                {"jwt": {"claims": {"sub": "auth0|5fe435b5"}, "scopes": ["read"]}},
+                "auth0|5fe435b5",
+                id="http-v2-jwt",
+            ),
+            pytest.param(
+                http_v2_event,
+                {"principalId": "abcdef", "lambda": {"tier": "gold"}},
+                "abcdef",
+                id="http-v2-principal",
+            ),
+            pytest.param(
+                rest_event,
+                {"principalId": "J\u00fcrgen"},
+                "J\xc3\xbcrgen",
+                id="non-ascii-as-latin1",
+            ),
+        ],
+    )
+    def test_principal_becomes_remote_user(
+        self, make_event: Any, authorizer: dict[str, Any], user: str
+    ) -> None:
+        expected = echo(make_event(path="/x"))
+        assert "REMOTE_USER" not in expected
+        event = with_authorizer(make_event(path="/x"), authorizer)
+        assert echo(event) == {**expected, "REMOTE_USER": user}
+
+    @pytest.mark.parametrize(
+        ("make_event", "authorizer"),
+        [
+            pytest.param(
+                http_v2_event, {"lambda": {"user": "jane"}}, id="http-v2-lambda-context"
+            ),
+            pytest.param(
+                http_v2_event,
+                {"iam": {"userArn": "arn:aws:iam::123456789012:user/jane"}},
+                id="http-v2-iam",
+            ),
+            pytest.param(rest_event, {"integrationLatency": 0}, id="rest-no-principal"),
+            pytest.param(rest_event, {"principalId": 42}, id="rest-number"),
+            pytest.param(rest_event, {"principalId": ""}, id="rest-empty"),
+            pytest.param(rest_event, {"claims": None}, id="rest-claims-null"),
+            pytest.param(rest_event, "jane", id="rest-string"),
+            pytest.param(rest_event, None, id="rest-null"),
+            pytest.param(
+                http_v2_event, {"jwt": {"claims": []}}, id="http-v2-claims-list"
+            ),
+            pytest.param(http_v2_event, None, id="http-v2-null"),
+        ],
+    )
+    def test_no_named_principal_sets_none(
+        self, make_event: Any, authorizer: object
+    ) -> None:
+        expected = echo(make_event(path="/x"))
+        assert echo(with_authorizer(make_event(path="/x"), authorizer)) == expected
+
+    def test_alb_has_no_authorizer(self) -> None:
+        # ALB's own authentication passes the user in x-amzn-oidc-* headers, which the app reads
+        # itself; a header is not an authorizer's word.
+        event = alb_event(headers=[("x-amzn-oidc-identity", "jane")])
+        assert "REMOTE_USER" not in echo(event)
+
+
 class TestUnsupportedEvents:
     @pytest.mark.parametrize(
         ("event", "message"),

@@ -317,6 +317,7 @@ def make_request(
     headers: dict[str, str],
     protocol: str,
     remote_addr: str,
+    remote_user: str | None,
 ) -> Request:
     """The :class:`Request` each format's ``parse`` ends with: paths and body decoded."""
     body = event.get("body")
@@ -345,6 +346,7 @@ def make_request(
             server_port,
             protocol,
             remote_addr,
+            remote_user,
             event,
             context,
         ),

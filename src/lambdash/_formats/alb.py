@@ -83,6 +83,8 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol="HTTP/1.1",
         remote_addr=remote_addr or "127.0.0.1",
+        # ALB has no authorizer; its own authentication hands the app x-amzn-oidc-* headers.
+        remote_user=None,
     )
 
 

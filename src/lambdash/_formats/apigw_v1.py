@@ -15,6 +15,7 @@ from lambdash._formats._common import multi_pairs
 from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
+from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
 from lambdash._message import remember
 
@@ -228,7 +229,28 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,
+        remote_user=_remote_user(context_info["authorizer"])
+        if "authorizer" in context_info
+        else None,
     )
+
+
+def _remote_user(authorizer: Any) -> str | None:
+    """The principal an authorizer vouched for, as PEP 3333's REMOTE_USER, or ``None``.
+
+    A Lambda authorizer's ``principalId`` (api-gateway-lambda-authorizer-output.html) comes first;
+    then the ``sub`` claim, which a Cognito user pool authorizer on REST APIs and a JWT
+    authorizer on HTTP API payload 1.0 put in ``authorizer.claims``
+    (https://github.com/awsdocs/amazon-api-gateway-developer-guide/issues/113).
+    """
+    try:
+        user = authorizer["principalId"]
+    except (KeyError, TypeError):
+        try:
+            user = authorizer["claims"]["sub"]
+        except (KeyError, TypeError):
+            return None
+    return wsgi_str(user) if type(user) is str and user else None
 
 
 def render_headers(

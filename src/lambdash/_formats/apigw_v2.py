@@ -155,7 +155,29 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,
+        remote_user=_remote_user(context_info["authorizer"])
+        if "authorizer" in context_info
+        else None,
     )
+
+
+def _remote_user(authorizer: Any) -> str | None:
+    """The principal an authorizer vouched for, as PEP 3333's REMOTE_USER, or ``None``.
+
+    A JWT authorizer's ``sub`` claim is in ``authorizer.jwt.claims``
+    (http-api-develop-integrations-lambda.html); a Lambda authorizer's ``principalId``, where the
+    event carries one, is taken as on REST APIs. ``authorizer.lambda`` is the context a Lambda
+    authorizer returned, whose keys are the authorizer's own, and ``authorizer.iam`` describes
+    IAM credentials: neither names a user.
+    """
+    try:
+        user = authorizer["jwt"]["claims"]["sub"]
+    except (KeyError, TypeError):
+        try:
+            user = authorizer["principalId"]
+        except (KeyError, TypeError):
+            return None
+    return wsgi_str(user) if type(user) is str and user else None
 
 
 def render(
