@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
+    from lambdash._types import ClosableHandler
     from lambdash._types import ErrorPolicy
     from lambdash._types import Event
     from lambdash._types import Interface
-    from lambdash._types import LambdaHandler
     from lambdash._types import LifespanMode
     from lambdash._types import Result
 
@@ -137,7 +137,7 @@ def make_handler(
     on_error: ErrorPolicy = "raise",
     lifespan: LifespanMode = "auto",
     interface: Interface = "auto",
-) -> LambdaHandler:
+) -> ClosableHandler:
     """Make a Lambda handler that serves *app* behind any AWS HTTP front door.
 
     :param app: a ``dash.Dash`` app (any backend), a WSGI app (Flask, Django, Werkzeug, or
@@ -154,6 +154,9 @@ def make_handler(
     :param lifespan: ASGI lifespan mode: ``"auto"``, ``"on"`` or ``"off"``.
     :param interface: ``"auto"`` detects WSGI or ASGI; ``"wsgi"`` or ``"asgi"`` forces one.
     :raises ConfigurationError: for an option value it does not accept.
+
+    The handler's ``close()`` runs an ASGI app's lifespan shutdown and closes its event loop;
+    lambdash also calls it on SIGTERM and at interpreter exit, never from the garbage collector.
     """
     _choice("on_error", on_error, ERROR_POLICIES)
     _choice("lifespan", lifespan, LIFESPAN_MODES)
@@ -174,6 +177,7 @@ def make_handler(
     # around it would cost a call per invocation.
     call: Callable[[Any, Request], Response] = call_wsgi
     callee: Any = target
+    close: Callable[[], None] = _nothing_to_close
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
         from lambdash._asgi import ASGIRunner
@@ -189,6 +193,7 @@ def make_handler(
                 target, lifespan=lifespan, context=dash.context(), with_root=False
             )
         )
+        close = callee.close
     if dash is not None:
         call = _with_dash(dash, call)
     warned: set[str | None] = set()
@@ -210,7 +215,12 @@ def make_handler(
             response = _INTERNAL_ERROR
         return _finish(fmt, request, response, text, binary, rest_types, warned)
 
-    return handler
+    handler.close = close  # type: ignore[attr-defined]
+    return handler  # type: ignore[return-value]
+
+
+def _nothing_to_close() -> None:
+    """A WSGI app has no lifespan: its handler's close() has nothing to do."""
 
 
 def _with_dash(

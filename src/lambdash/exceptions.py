@@ -7,7 +7,7 @@
      +-- UnsupportedEventError  the event is not one of the HTTP events lambdash knows
      +-- MalformedEventError    the event has a known shape but a broken field
      +-- AppProtocolError       the app broke the WSGI or ASGI protocol
-     +-- LifespanError          the ASGI app's lifespan startup failed
+     +-- LifespanError          the ASGI app's lifespan startup failed, or a closed handler was called
 """
 
 from __future__ import annotations
@@ -43,4 +43,5 @@ class AppProtocolError(LambdashError, RuntimeError):
 
 
 class LifespanError(LambdashError, RuntimeError):
-    """Raised when ASGI lifespan startup fails and the lifespan mode is ``"on"``."""
+    """Raised when ASGI lifespan startup fails and the lifespan mode is ``"on"``, or when a
+    handler is called after its ``close()``."""
