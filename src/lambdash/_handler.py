@@ -180,17 +180,19 @@ def make_handler(
     close: Callable[[], None] = _nothing_to_close
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
+        from lambdash._asgi import NO_ROOT
         from lambdash._asgi import ASGIRunner
+        from lambdash._asgi import layout_for
 
         # Dash 4.4's FastAPI middleware compares scope["path"] with its routes prefix without
         # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
         # its URLs from requests_pathname_prefix, which follows the prefix instead.
         call = ASGIRunner.__call__
         callee = (
-            ASGIRunner(target, lifespan=lifespan)
+            ASGIRunner(target, lifespan=lifespan, layout=layout_for(target))
             if dash is None
             else ASGIRunner(
-                target, lifespan=lifespan, context=dash.context(), with_root=False
+                target, lifespan=lifespan, context=dash.context(), layout=NO_ROOT
             )
         )
         close = callee.close
