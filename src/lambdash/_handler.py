@@ -180,9 +180,9 @@ def make_handler(
     close: Callable[[], None] = _nothing_to_close
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
-        from lambdash._asgi import NO_ROOT
         from lambdash._asgi import ASGIRunner
-        from lambdash._asgi import layout_for
+        from lambdash._scope import NO_ROOT
+        from lambdash._scope import layout_for
 
         # Dash 4.4's FastAPI middleware compares scope["path"] with its routes prefix without
         # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
