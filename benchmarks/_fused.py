@@ -119,7 +119,7 @@ def make_fused_handler(app: Any) -> Any:
         request = new_tuple(
             Request,
             (method, script_raw, path_raw, "", {}, body, scheme, server_name,
-             server_port, protocol, remote_addr, event, context),
+             server_port, protocol, remote_addr, None, event, context),
         )  # fmt: skip
         return _handler._finish(
             fmt, request, response, text, binary, rest_types, warned

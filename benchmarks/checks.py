@@ -85,6 +85,7 @@ def _strip(level: int) -> None:
                 headers=multi_headers(event["multiValueHeaders"], apigw_v1.SOURCE),
                 protocol=info["protocol"],
                 remote_addr=info["identity"]["sourceIp"],
+                remote_user=None,
             )
 
         REST_V1.parse = parse

@@ -24,7 +24,8 @@ class FakeContext:
 
 ECHO_KEYS = (
     "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT",
-    "SERVER_PROTOCOL", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH", "wsgi.url_scheme",
+    "SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_USER", "CONTENT_TYPE", "CONTENT_LENGTH",
+    "wsgi.url_scheme",
 )  # fmt: skip
 
 

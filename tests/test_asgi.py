@@ -8,11 +8,17 @@ import gc
 import inspect
 import json
 import logging
+import signal
+import subprocess
+import sys
+import threading
 import time
-import warnings
+import weakref
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse
 from wsgiref.types import WSGIEnvironment
@@ -78,15 +84,27 @@ def sending(*messages: Message) -> ASGIApp:
     return app
 
 
-def runner_loop(handler: Any) -> asyncio.AbstractEventLoop:
-    """The private event loop of the ASGI runner inside *handler*."""
+def runner_of(handler: Any) -> lambdash._asgi.ASGIRunner:
+    """The ASGI runner inside *handler*."""
     (runner,) = [
         cell.cell_contents
         for cell in handler.__closure__
         if isinstance(cell.cell_contents, lambdash._asgi.ASGIRunner)
     ]
-    loop: asyncio.AbstractEventLoop = runner._loop
+    return runner
+
+
+def runner_loop(handler: Any) -> asyncio.AbstractEventLoop:
+    """The private event loop of the ASGI runner inside *handler*."""
+    loop: asyncio.AbstractEventLoop = runner_of(handler)._loop
     return loop
+
+
+def echo_wsgi(
+    environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [environ["PATH_INFO"].encode()]
 
 
 def records(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int, str]]:
@@ -140,6 +158,24 @@ class TestScope:
         }
         assert seen[0]["aws.event"] is event
         assert seen[0]["aws.context"] is context
+
+    def test_authorizer_principal_stays_in_the_event(self) -> None:
+        # ASGI has no REMOTE_USER: the scope keeps its standard keys, and the app reads the
+        # authorizer from scope["aws.event"].
+        seen: list[Scope] = []
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append(scope)
+            await sending(START, {"type": "http.response.body"})(scope, receive, send)
+
+        event = rest_event(path="/x")
+        event["requestContext"]["authorizer"] = {"principalId": "user-42"}
+        serve(app, event)
+        serve(app, rest_event(path="/x"))
+        assert sorted(seen[0]) == sorted(seen[1])
+        assert seen[0]["aws.event"]["requestContext"]["authorizer"] == {
+            "principalId": "user-42"
+        }
 
     def headers_for(self, event: dict[str, Any]) -> list[tuple[bytes, bytes]]:
         seen: list[Scope] = []
@@ -538,14 +574,46 @@ class TestLifespan:
         )
         assert (counts.startup, counts.shutdown) == (1, 0)
 
-    def test_shutdown_runs_when_the_handler_is_collected(self) -> None:
+    def test_shutdown_runs_on_close_once(self) -> None:
         counts = Counts()
         handler = make_handler(counting_starlette(counts), lifespan="on")
         handler(rest_event(path="/x"), FakeContext())
         assert (counts.startup, counts.shutdown) == (1, 0)
-        del handler
-        gc.collect()
+        handler.close()
         assert (counts.startup, counts.shutdown) == (1, 1)
+        handler.close()
+        assert (counts.startup, counts.shutdown) == (1, 1)
+        assert runner_loop(handler).is_closed()
+
+    def test_a_closed_handler_says_so(self) -> None:
+        handler = make_handler(counting_starlette(Counts()))
+        handler.close()
+        with pytest.raises(LifespanError) as raised:
+            handler(rest_event(path="/x"), FakeContext())
+        assert str(raised.value) == (
+            "this handler was closed, and its ASGI app shut down; make a new one with make_handler"
+        )
+
+    def test_shutdown_never_runs_from_the_garbage_collector(self) -> None:
+        # A shutdown run by the collector runs inside whatever code allocates at that moment:
+        # on CPython 3.11 an ast.parse elsewhere failed with SystemError.
+        counts = Counts()
+        handler = make_handler(counting_starlette(counts), lifespan="on")
+        runner = weakref.ref(runner_of(handler))
+        cycle: list[Any] = [handler]
+        cycle.append(cycle)
+        del handler, cycle
+        gc.collect()
+        assert (counts.startup, counts.shutdown) == (1, 0)
+        alive = runner()
+        assert alive is not None
+        alive.close()
+        assert (counts.startup, counts.shutdown) == (1, 1)
+
+    def test_wsgi_handlers_close_too(self) -> None:
+        handler = make_handler(echo_wsgi)
+        handler.close()
+        assert handler(rest_event(path="/x"), FakeContext())["statusCode"] == 200
 
     def test_lifespan_state_reaches_requests(self) -> None:
         @asynccontextmanager
@@ -590,8 +658,7 @@ class TestLifespan:
         counts = Counts()
         handler = make_handler(counting_starlette(counts), lifespan="off")
         handler(rest_event(path="/x"), FakeContext())
-        del handler
-        gc.collect()
+        handler.close()
         assert (counts.startup, counts.shutdown) == (0, 0)
 
     def test_auto_serves_an_app_that_rejects_lifespan(
@@ -674,8 +741,7 @@ class TestLifespan:
         )
         handler = make_handler(app, lifespan="on")
         assert handler(rest_event(path="/x"), FakeContext()) == text_result("up")
-        del handler
-        gc.collect()
+        handler.close()
         assert records(caplog) == [
             ("lambdash", logging.ERROR, "ASGI lifespan shutdown failed")
         ]
@@ -701,8 +767,7 @@ class TestLifespan:
 
         handler = make_handler(app, lifespan="on")
         started = time.monotonic()
-        del handler
-        gc.collect()
+        handler.close()
         assert time.monotonic() - started < 0.5
         assert records(caplog) == []
 
@@ -719,8 +784,7 @@ class TestLifespan:
 
         handler = make_handler(app, lifespan="on")
         started = time.monotonic()
-        del handler
-        gc.collect()
+        handler.close()
         assert time.monotonic() - started < 5
         assert records(caplog) == [
             (
@@ -730,42 +794,154 @@ class TestLifespan:
             )
         ]
 
-    def test_runner_collected_during_another_invocation_closes_its_loop(
-        self,
-    ) -> None:
+    def test_close_during_another_handlers_invocation(self) -> None:
         counts = Counts()
-        garbage: list[Any] = [make_handler(counting_starlette(counts), lifespan="on")]
-        loop = runner_loop(garbage[0])
-        garbage.append(garbage)  # a reference cycle, as an exception's traceback makes
-        del garbage
+        other = make_handler(counting_starlette(counts), lifespan="on")
 
-        async def collecting(scope: Scope, receive: Receive, send: Send) -> None:
-            gc.collect()  # as the cyclic GC may run at any allocation
+        async def closing(scope: Scope, receive: Receive, send: Send) -> None:
+            other.close()  # another runner's loop is running in this thread
             await sending(START, {"type": "http.response.body", "body": b"b"})(
                 scope, receive, send
             )
 
-        unraisable: list[str] = []
-        with (
-            pytest.MonkeyPatch.context() as patch,
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always")
-            patch.setattr(
-                "sys.unraisablehook",
-                lambda info: unraisable.append(repr(info.exc_value)),
+        assert serve(closing) == text_result("b")
+        assert (counts.startup, counts.shutdown) == (1, 1)
+        assert runner_loop(other).is_closed()
+
+    def test_close_from_inside_its_own_invocation_is_skipped(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        handlers: list[Any] = []
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            handlers[0].close()
+            await sending(START, {"type": "http.response.body", "body": b"b"})(
+                scope, receive, send
             )
-            assert serve(collecting) == text_result("b")
-        try:
-            assert unraisable == []
-            assert [str(w.message) for w in caught] == []
-            assert loop.is_closed()
-        finally:
-            if not loop.is_closed():
-                for task in asyncio.all_tasks(loop):
-                    task.cancel()
-                loop.run_until_complete(asyncio.sleep(0))
-                loop.close()
+
+        handlers.append(make_handler(app, lifespan="off"))
+        assert handlers[0](rest_event(path="/x"), FakeContext()) == text_result("b")
+        assert records(caplog) == [
+            (
+                "lambdash",
+                logging.WARNING,
+                "close() was called while the handler serves a request; call it between invocations",
+            )
+        ]
+        handlers[0].close()
+        assert runner_loop(handlers[0]).is_closed()
+
+
+LIFESPAN_SCRIPT = """
+import signal, sys, time
+from contextlib import asynccontextmanager
+from starlette.applications import Starlette
+from lambdash import make_handler
+
+stopped = []
+
+@asynccontextmanager
+async def lifespan(app):
+    print("startup", flush=True)
+    yield
+    print("shutdown", flush=True)
+    stopped.append("shutdown")
+
+def previous(signum, frame):
+    print("previous handler", flush=True)
+
+mode = sys.argv[1]
+# The runtime's own SIGTERM disposition, which lambdash chains to.
+if mode == "default":
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+elif mode == "ignored":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+elif mode == "chained":
+    signal.signal(signal.SIGTERM, previous)
+handler = make_handler(Starlette(lifespan=lifespan), lifespan="on")
+print("ready", flush=True)
+if mode != "exit":
+    deadline = time.monotonic() + 30
+    while not stopped and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    print("not stopped" if stopped else "timed out", flush=True)
+"""
+
+
+def run_lifespan_script(tmp_path: Path, mode: str) -> tuple[int, list[str], str]:
+    """Run LIFESPAN_SCRIPT in a fresh interpreter; unless *mode* is "exit", send it SIGTERM.
+
+    Returns the exit code, the lines it printed and its stderr.
+    """
+    script = tmp_path / "app.py"
+    script.write_text(LIFESPAN_SCRIPT)
+    errors = tmp_path / "stderr.txt"
+    with (
+        errors.open("w") as stderr,
+        subprocess.Popen(
+            [sys.executable, str(script), mode],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        ) as process,
+    ):
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip(), process.stdout.readline().strip()]
+        if mode != "exit":
+            process.send_signal(signal.SIGTERM)
+        lines += process.stdout.read().split("\n")
+        code = process.wait(timeout=20)
+    return code, [line for line in lines if line], errors.read_text()
+
+
+class TestShutdownPoints:
+    """Lifespan shutdown runs at interpreter exit and on Lambda's SIGTERM, in a real interpreter."""
+
+    def test_at_interpreter_exit(self, tmp_path: Path) -> None:
+        assert run_lifespan_script(tmp_path, "exit") == (
+            0,
+            ["startup", "ready", "shutdown"],
+            "",
+        )
+
+    def test_on_sigterm_then_ended(self, tmp_path: Path) -> None:
+        # With SIGTERM's default disposition before, the process ends with 128 + SIGTERM.
+        assert run_lifespan_script(tmp_path, "default") == (
+            128 + signal.SIGTERM,
+            ["startup", "ready", "shutdown"],
+            "",
+        )
+
+    def test_on_sigterm_then_the_previous_handler(self, tmp_path: Path) -> None:
+        # The previous handler returns, so the process goes on, and exits without a second
+        # shutdown at interpreter exit.
+        assert run_lifespan_script(tmp_path, "chained") == (
+            0,
+            ["startup", "ready", "shutdown", "previous handler", "not stopped"],
+            "",
+        )
+
+    def test_on_sigterm_that_was_ignored(self, tmp_path: Path) -> None:
+        assert run_lifespan_script(tmp_path, "ignored") == (
+            0,
+            ["startup", "ready", "shutdown", "not stopped"],
+            "",
+        )
+
+    def test_made_outside_the_main_thread(self) -> None:
+        # Only the main thread may set signal handlers; elsewhere atexit and close() remain.
+        before = signal.getsignal(signal.SIGTERM)
+        counts = Counts()
+        made: list[Any] = []
+        thread = threading.Thread(
+            target=lambda: made.append(make_handler(counting_starlette(counts)))
+        )
+        thread.start()
+        thread.join()
+        assert signal.getsignal(signal.SIGTERM) is before
+        made[0].close()
+        assert (counts.startup, counts.shutdown) == (1, 1)
 
 
 class TestFastAPI:

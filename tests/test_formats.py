@@ -130,6 +130,19 @@ class TestRest:
         del event["requestContext"]["path"]
         assert echo(event)["SCRIPT_NAME"] == "/Prod"
 
+    def test_missing_request_context_path_on_a_china_region_host_keeps_the_stage(
+        self,
+    ) -> None:
+        # China regions serve execute-api on amazonaws.com.cn:
+        # https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html
+        host = "abc123def4.execute-api.cn-north-1.amazonaws.com.cn"
+        event = rest_event(path="/x", headers=[("Host", host)])
+        event["multiValueHeaders"]["Host"] = [host]
+        expected = echo(event)
+        del event["requestContext"]["path"]
+        assert (expected["SCRIPT_NAME"], expected["PATH_INFO"]) == ("/Prod", "/x")
+        assert echo(event) == expected
+
     def test_missing_request_context_path_elsewhere_gives_no_prefix(self) -> None:
         event = rest_event(path="/x", domain="apps.example.com")
         del event["requestContext"]["path"]
@@ -187,6 +200,14 @@ class TestRest:
         del event["multiValueHeaders"], event["multiValueQueryStringParameters"]
         seen = echo(event)
         assert (seen["HTTP_X_A"], seen["QUERY_STRING"]) == ("1", "k=v+w")
+
+    def test_null_multi_value_entries_carry_no_values(self) -> None:
+        event = rest_event(path="/q", headers=[("X-A", "1")], query=[("k", "v")])
+        event["multiValueHeaders"]["X-Null"] = None
+        event["multiValueQueryStringParameters"]["n"] = None
+        assert echo(event) == echo(
+            rest_event(path="/q", headers=[("X-A", "1")], query=[("k", "v")])
+        )
 
     def test_base64_body_is_decoded(self) -> None:
         seen = echo(rest_event(method="POST", body=b"\x00\xff\x10", binary=True))
@@ -362,10 +383,17 @@ class TestHttpV2:
             "application/octet-stream",
         )
 
-    def test_empty_cookie_list_removes_header(self) -> None:
-        event = http_v2_event(headers=[("cookie", "a=1")], function_url=True)
+    @pytest.mark.parametrize("function_url", [False, True], ids=["http-api", "url"])
+    def test_empty_cookie_list_keeps_the_cookie_header(
+        self, function_url: bool
+    ) -> None:
+        expected = echo(http_v2_event(headers=[("cookie", "a=1")]))
+        event = http_v2_event(function_url=function_url)
+        event["headers"]["cookie"] = "a=1"
         event["cookies"] = []
-        assert "HTTP_COOKIE" not in echo(event)
+        assert expected["HTTP_COOKIE"] == "a=1"
+        assert echo(event) == {**expected, "SERVER_NAME": event["headers"]["host"],
+                               "HTTP_HOST": event["headers"]["host"]}  # fmt: skip
 
     def test_source_ip_not_forwarded_for(self) -> None:
         assert (
@@ -416,6 +444,105 @@ class TestAlb:
         explicit = make_handler(echo_app, base_path="/app")
         seen = json.loads(explicit(alb_event(path="/app/x"), FakeContext())["body"])
         assert (seen["SCRIPT_NAME"], seen["PATH_INFO"]) == ("/app", "/x")
+
+
+def with_authorizer(event: dict[str, Any], authorizer: object) -> dict[str, Any]:
+    event["requestContext"]["authorizer"] = authorizer
+    return event
+
+
+class TestRemoteUser:
+    """``REMOTE_USER`` is the principal API Gateway's authorizer vouched for, where AWS names one."""
+
+    @pytest.mark.parametrize(
+        ("make_event", "authorizer", "user"),
+        [
+            pytest.param(
+                rest_event,
+                {"principalId": "user-42", "integrationLatency": 0, "tier": "gold"},
+                "user-42",
+                id="rest-lambda-authorizer",
+            ),
+            pytest.param(
+                rest_event,
+                {"claims": {"sub": "7d8ca528-4931", "cognito:username": "jane"}},
+                "7d8ca528-4931",
+                id="rest-cognito",
+            ),
+            pytest.param(
+                http_v1_event,
+                {"claims": {"sub": "auth0|5fe435b5", "scope": "read"}, "scopes": None},
+                "auth0|5fe435b5",
+                id="http-v1-jwt",
+            ),
+            pytest.param(
+                http_v1_event,
+                {"principalId": "abcdef", "integrationLatency": 0},
+                "abcdef",
+                id="http-v1-lambda-authorizer",
+            ),
+            pytest.param(
+                http_v2_event,
+                {"jwt": {"claims": {"sub": "auth0|5fe435b5"}, "scopes": ["read"]}},
+                "auth0|5fe435b5",
+                id="http-v2-jwt",
+            ),
+            pytest.param(
+                http_v2_event,
+                {"principalId": "abcdef", "lambda": {"tier": "gold"}},
+                "abcdef",
+                id="http-v2-principal",
+            ),
+            pytest.param(
+                rest_event,
+                {"principalId": "J\u00fcrgen"},
+                "J\xc3\xbcrgen",
+                id="non-ascii-as-latin1",
+            ),
+        ],
+    )
+    def test_principal_becomes_remote_user(
+        self, make_event: Any, authorizer: dict[str, Any], user: str
+    ) -> None:
+        expected = echo(make_event(path="/x"))
+        assert "REMOTE_USER" not in expected
+        event = with_authorizer(make_event(path="/x"), authorizer)
+        assert echo(event) == {**expected, "REMOTE_USER": user}
+
+    @pytest.mark.parametrize(
+        ("make_event", "authorizer"),
+        [
+            pytest.param(
+                http_v2_event, {"lambda": {"user": "jane"}}, id="http-v2-lambda-context"
+            ),
+            pytest.param(
+                http_v2_event,
+                {"iam": {"userArn": "arn:aws:iam::123456789012:user/jane"}},
+                id="http-v2-iam",
+            ),
+            pytest.param(rest_event, {"integrationLatency": 0}, id="rest-no-principal"),
+            pytest.param(rest_event, {"principalId": 42}, id="rest-number"),
+            pytest.param(rest_event, {"principalId": ""}, id="rest-empty"),
+            pytest.param(rest_event, {"claims": None}, id="rest-claims-null"),
+            pytest.param(rest_event, "jane", id="rest-string"),
+            pytest.param(rest_event, None, id="rest-null"),
+            pytest.param(
+                http_v2_event, {"jwt": {"claims": []}}, id="http-v2-claims-list"
+            ),
+            pytest.param(http_v2_event, None, id="http-v2-null"),
+        ],
+    )
+    def test_no_named_principal_sets_none(
+        self, make_event: Any, authorizer: object
+    ) -> None:
+        expected = echo(make_event(path="/x"))
+        assert echo(with_authorizer(make_event(path="/x"), authorizer)) == expected
+
+    def test_alb_has_no_authorizer(self) -> None:
+        # ALB's own authentication passes the user in x-amzn-oidc-* headers, which the app reads
+        # itself; a header is not an authorizer's word.
+        event = alb_event(headers=[("x-amzn-oidc-identity", "jane")])
+        assert "REMOTE_USER" not in echo(event)
 
 
 class TestUnsupportedEvents:
@@ -489,6 +616,36 @@ class TestUnsupportedEvents:
         with pytest.raises(MalformedEventError) as info:
             handler(event, FakeContext())
         assert str(info.value).startswith(message)
+
+    @pytest.mark.parametrize(
+        ("event", "message"),
+        [
+            pytest.param(
+                rest_event(),
+                "the REST API event's multiValueQueryStringParameters['a'] must be a list, not str",
+                id="rest",
+            ),
+            pytest.param(
+                http_v1_event(),
+                "the HTTP API payload 1.0 event's multiValueQueryStringParameters['a'] must be a list, "
+                "not str",
+                id="http-v1",
+            ),
+            pytest.param(
+                alb_event(multi=True),
+                "the ALB event's multiValueQueryStringParameters['a'] must be a list, not str",
+                id="alb",
+            ),
+        ],
+    )
+    def test_malformed_multi_value_query(
+        self, event: dict[str, Any], message: str
+    ) -> None:
+        # A string iterates as characters: {"a": "bc"} would become a=b&a=c.
+        event["multiValueQueryStringParameters"] = {"a": "bc"}
+        with pytest.raises(MalformedEventError) as info:
+            handler(event, FakeContext())
+        assert str(info.value) == message
 
     def test_malformed_v2_cookies(self) -> None:
         event = http_v2_event()

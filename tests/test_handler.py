@@ -17,7 +17,6 @@ from wsgiref.types import WSGIEnvironment
 import pytest
 
 from lambdash import ConfigurationError
-from lambdash import ResponseTooLargeError
 from lambdash import make_handler
 from tests.conftest import FakeContext
 from tests.conftest import echo_app
@@ -410,62 +409,110 @@ class TestSizeLimits:
         )
         assert (result["isBase64Encoded"], len(result["body"])) == (False, 6_199_995)
 
-    def test_oversized_without_gzip_raises(
-        self, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        with pytest.raises(ResponseTooLargeError) as info:
-            make_handler(self.big_text(7_000_000))(
-                rest_event(headers=[("Accept-Encoding", "gzip;q=0")]), FakeContext()
-            )
-        assert str(info.value) == (
-            "GET /Prod/: the response is 7,000,116 bytes serialised, over the 6,291,556-byte Lambda response limit, "
-            "and AWS would answer 502. Compress it (Dash(compress=True)), load large scripts from a CDN "
-            "(Dash(serve_locally=False)), or serve large files from S3 or CloudFront."
+    @staticmethod
+    def too_large(size: str, limit: str = "6,291,556-byte Lambda") -> str:
+        return (
+            f"Response too large: {size} bytes serialised, over the {limit} response limit. "
+            "The function's log says how to fix it."
         )
-        assert [r.levelname for r in caplog.records] == ["ERROR"]
+
+    @pytest.mark.parametrize("on_error", ["raise", "respond"])
+    def test_oversized_without_gzip_answers_500(
+        self, on_error: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        result = make_handler(self.big_text(7_000_000), on_error=on_error)(
+            rest_event(headers=[("Accept-Encoding", "gzip;q=0")]), FakeContext()
+        )
+        assert result == {
+            "statusCode": 500,
+            "multiValueHeaders": {"Content-Type": ["text/plain; charset=utf-8"]},
+            "body": self.too_large("7,000,116"),
+            "isBase64Encoded": False,
+        }
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            (
+                "ERROR",
+                "GET /Prod/: the response is 7,000,116 bytes serialised, over the 6,291,556-byte Lambda "
+                "response limit, where AWS would answer 502; the client gets a 500 instead. Compress it "
+                "(Dash(compress=True)), load large scripts from a CDN (Dash(serve_locally=False)), or serve "
+                "large files from S3 or CloudFront.",
+            )
+        ]
+
+    def test_oversized_answer_carries_nothing_from_the_app(self) -> None:
+        app = static_app(
+            "201 Created",
+            [("Content-Type", "text/plain"), *COOKIES[:2], ("X-Secret", "s")],
+            b"secret " * 1_000_000,
+        )
+        assert make_handler(app)(http_v2_event(), FakeContext()) == {
+            "statusCode": 500,
+            "headers": {"Content-Type": "text/plain; charset=utf-8"},
+            "body": self.too_large("7,000,191"),
+            "isBase64Encoded": False,
+        }
 
     def test_oversized_binary_is_not_gzipped(self) -> None:
         app = static_app(
             "200 OK", [("Content-Type", "image/png")], os.urandom(4_800_000)
         )
-        with pytest.raises(
-            ResponseTooLargeError, match=r"the response is 6,400,\d+ bytes serialised"
-        ):
-            make_handler(app)(
-                rest_event(headers=[("Accept-Encoding", "gzip")]), FakeContext()
-            )
-
-    def test_oversized_random_text_stays_too_large(self) -> None:
-        noise = base64.b64encode(os.urandom(6_000_000))
-        app = static_app("200 OK", [("Content-Type", "text/plain")], noise)
-        with pytest.raises(
-            ResponseTooLargeError,
-            match=r"the response is 8,\d+,\d+ bytes serialised, over the 6,291,556-byte",
-        ):
-            make_handler(app)(
-                rest_event(headers=[("Accept-Encoding", "*")]), FakeContext()
-            )
-
-    def test_oversized_answers_500_with_respond_policy(self) -> None:
-        result = make_handler(self.big_text(7_000_000), on_error="respond")(
-            rest_event(), FakeContext()
+        result = make_handler(app)(
+            rest_event(headers=[("Accept-Encoding", "gzip")]), FakeContext()
         )
         assert result == {
             "statusCode": 500,
             "multiValueHeaders": {"Content-Type": ["text/plain; charset=utf-8"]},
-            "body": "Internal Server Error",
+            "body": self.too_large("6,400,110"),
             "isBase64Encoded": False,
         }
 
-    def test_alb_limit_is_one_megabyte(self) -> None:
+    def test_oversized_random_text_stays_too_large(self) -> None:
+        # Random bytes do not compress: the size measured is that of the gzipped answer.
+        noise = base64.b64encode(os.urandom(6_000_000))
+        app = static_app("200 OK", [("Content-Type", "text/plain")], noise)
+        result = make_handler(app)(
+            rest_event(headers=[("Accept-Encoding", "*")]), FakeContext()
+        )
+        pattern = re.escape(self.too_large("8,0XX,XXX")).replace("X", r"\d")
+        assert re.fullmatch(pattern, result["body"])
+        assert result == {
+            "statusCode": 500,
+            "multiValueHeaders": {"Content-Type": ["text/plain; charset=utf-8"]},
+            "body": result["body"],
+            "isBase64Encoded": False,
+        }
+
+    @pytest.mark.parametrize(
+        ("multi", "headers", "size"),
+        [
+            pytest.param(
+                False,
+                {"headers": {"Content-Type": "text/plain; charset=utf-8"}},
+                "1,066,812",
+                id="single",
+            ),
+            pytest.param(
+                True,
+                {"multiValueHeaders": {"Content-Type": ["text/plain; charset=utf-8"]}},
+                "1,066,824",
+                id="multi",
+            ),
+        ],
+    )
+    def test_alb_limit_is_one_megabyte(
+        self, multi: bool, headers: dict[str, Any], size: str
+    ) -> None:
         app = static_app(
             "200 OK", [("Content-Type", "application/octet-stream")], b"\x00" * 800_000
         )
         assert make_handler(app)(rest_event(), FakeContext())["isBase64Encoded"] is True
-        with pytest.raises(
-            ResponseTooLargeError, match=r"over the 1,048,576-byte ALB response limit"
-        ):
-            make_handler(app)(alb_event(), FakeContext())
+        assert make_handler(app)(alb_event(multi=multi), FakeContext()) == {
+            **headers,
+            "statusCode": 500,
+            "statusDescription": "500 Internal Server Error",
+            "body": self.too_large(size, "1,048,576-byte ALB"),
+            "isBase64Encoded": False,
+        }
 
     def test_non_ascii_text_counts_escaped_size(self) -> None:
         # The python3.11 runtime escapes non-ASCII as \\uXXXX (6 bytes for "é"), 3.12 and later send

@@ -50,6 +50,7 @@ REQUEST_VALUES = (
     443,
     "HTTP/1.1",
     "203.0.113.7",
+    "jane",
     {"path": "/a"},
     None,
 )
@@ -154,7 +155,7 @@ class TestRecord:
             "Request(method='GET', script_name='/Prod', path='/a', query_string='q=1', "
             "headers={'host': 'example.com'}, body=b'body', scheme='https', "
             "server_name='example.com', server_port=443, protocol='HTTP/1.1', "
-            "remote_addr='203.0.113.7', event={'path': '/a'}, context=None)"
+            "remote_addr='203.0.113.7', remote_user='jane', event={'path': '/a'}, context=None)"
         )
 
     def test_fields_are_read_only(self) -> None:

@@ -17,7 +17,6 @@ from lambdash.exceptions import ConfigurationError as ConfigurationError
 from lambdash.exceptions import LambdashError as LambdashError
 from lambdash.exceptions import LifespanError as LifespanError
 from lambdash.exceptions import MalformedEventError as MalformedEventError
-from lambdash.exceptions import ResponseTooLargeError as ResponseTooLargeError
 from lambdash.exceptions import UnsupportedEventError as UnsupportedEventError
 
 TYPE_CHECKING = False  # mypy reads it as true
@@ -54,7 +53,6 @@ __all__ = [
     "LambdashError",
     "LifespanError",
     "MalformedEventError",
-    "ResponseTooLargeError",
     "UnsupportedEventError",
     "make_handler",
 ]

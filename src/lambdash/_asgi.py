@@ -1,44 +1,47 @@
 """Calling an ASGI app with a :class:`Request`: one event loop and one lifespan per container.
 
 Lambda reuses a process for many invocations, so the loop is made once and the lifespan
-startup runs once; running it per invocation is mangum's issue #342.
+startup runs once; running it per invocation is mangum's issue #342. The shutdown runs at a
+defined point only: the handler's ``close()``, Lambda's SIGTERM, or interpreter exit. Never from
+the garbage collector, which runs inside whatever code allocates at that moment (on CPython 3.11
+an ``ast.parse`` elsewhere failed with ``SystemError``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextvars
 import enum
 import logging
+import signal
 import threading
-import weakref
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
-from urllib.parse import quote
 
 from lambdash._message import Request
 from lambdash._message import Response
-from lambdash._types import SCOPE_CONTEXT
-from lambdash._types import SCOPE_EVENT
+from lambdash._scope import ROOT_IN_PATH
+from lambdash._scope import scope_for
 from lambdash._types import ASGIApp
 from lambdash._types import Message
 from lambdash.exceptions import AppProtocolError
 from lambdash.exceptions import LifespanError
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from lambdash._types import LifespanMode
 
-__all__ = ["ASGIRunner", "scope_for"]
+__all__ = ["ASGIRunner"]
 
 
 logger = logging.getLogger("lambdash")
 
 _LIFESPAN_SHUTDOWN_TIMEOUT = 5.0
 _T = TypeVar("_T")
-# API Gateway reports "HTTP/1.1" even for HTTP/2 clients (LS-TEST snapshot); ASGI allows these.
-_HTTP_VERSIONS = {"HTTP/1.0": "1.0", "HTTP/1.1": "1.1", "HTTP/2": "2", "HTTP/2.0": "2"}
 
 
 class _Phase(enum.Enum):
@@ -47,46 +50,6 @@ class _Phase(enum.Enum):
     START = "waiting for http.response.start"
     BODY = "waiting for http.response.body"
     DONE = "response complete"
-
-
-def scope_for(
-    request: Request, state: dict[str, Any], *, with_root: bool = True
-) -> dict[str, Any]:
-    """The ASGI HTTP scope for *request*.
-
-    ``path`` includes ``root_path``, as uvicorn sends it and Starlette's routing and URLs expect
-    (``starlette._utils.get_route_path``). With *with_root* false the prefix is left out of
-    both, for apps that compare ``path`` with their own routes directly.
-    """
-    root = request.script_name if with_root else ""
-    full = root + request.path
-    headers = [
-        (name.encode("latin-1"), value.encode("latin-1"))
-        for name, value in request.headers.items()
-    ]
-    if request.body and "content-length" not in request.headers:
-        # REST events carry no Content-Length (LS-TEST snapshot); frameworks that check it get one.
-        headers.append((b"content-length", str(len(request.body)).encode("ascii")))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": _HTTP_VERSIONS.get(request.protocol, "1.1"),
-        "method": request.method,
-        "scheme": request.scheme,
-        "path": full.encode("latin-1").decode("utf-8", errors="replace"),
-        "raw_path": quote(full.encode("latin-1"), safe="/:@!$&'()*+,;=~").encode(
-            "ascii"
-        ),
-        "root_path": root.encode("latin-1").decode("utf-8", errors="replace"),
-        "query_string": request.query_string.encode("latin-1"),
-        "headers": headers,
-        "client": (request.remote_addr, 0),
-        "server": (request.server_name, request.server_port),
-        "state": dict(state),
-        "extensions": {},
-        SCOPE_EVENT: request.event,
-        SCOPE_CONTEXT: request.context,
-    }
 
 
 class _Lifespan:
@@ -177,8 +140,8 @@ class _Lifespan:
 def _close(loop: asyncio.AbstractEventLoop, lifespan: _Lifespan | None) -> None:
     """Shut the lifespan down, cancel what is left and close *loop*.
 
-    The garbage collector may call this while another event loop runs in this thread, where
-    *loop* cannot run; then the work happens in a short-lived thread of its own.
+    When another event loop runs in this thread (another handler's invocation closing this one),
+    *loop* cannot run here; then the work happens in a short-lived thread of its own.
     """
     if asyncio._get_running_loop() is not None:
         worker = threading.Thread(
@@ -199,6 +162,62 @@ def _close(loop: asyncio.AbstractEventLoop, lifespan: _Lifespan | None) -> None:
         loop.close()
 
 
+class _Open:
+    """The runners not closed yet, closed at interpreter exit or on SIGTERM, newest first.
+
+    They are held strongly: a runner the app drops stays open until one of those points, rather
+    than having the garbage collector run its shutdown in the middle of other code.
+    """
+
+    def __init__(self) -> None:
+        self.runners: dict[ASGIRunner, None] = {}
+        self.lock = threading.Lock()
+        self.hooked = False
+        self.previous: object = signal.SIG_DFL
+
+    def add(self, runner: ASGIRunner, *, shutdown: bool) -> None:
+        """Keep *runner* until it is closed; with *shutdown*, it has a lifespan to shut down."""
+        with self.lock:
+            self.runners[runner] = None
+            if not self.hooked:
+                self.hooked = True
+                atexit.register(self.close_all)
+        # Lambda sends the runtime SIGTERM before it shuts an execution environment down, when
+        # an extension is registered, and SIGKILL once the Shutdown phase's time is up
+        # (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown;
+        # https://github.com/aws-samples/graceful-shutdown-with-aws-lambda). Python lets only the
+        # main thread set a signal handler; elsewhere, close() and interpreter exit remain.
+        if (
+            shutdown
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) != self.on_sigterm
+        ):
+            self.previous = signal.signal(signal.SIGTERM, self.on_sigterm)
+
+    def discard(self, runner: ASGIRunner) -> None:
+        with self.lock:
+            self.runners.pop(runner, None)
+
+    def close_all(self) -> None:
+        with self.lock:
+            runners = list(self.runners)
+        for runner in reversed(runners):
+            runner.close()
+
+    def on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        self.close_all()
+        previous = self.previous
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            # SIG_DFL, or a handler set outside Python: the process ends, as SIGTERM would have
+            # ended it, but through SystemExit, so that buffered output and logs are flushed.
+            raise SystemExit(128 + signum)
+
+
+_OPEN = _Open()
+
+
 class ASGIRunner:
     """Runs an ASGI app on a private event loop, starting its lifespan once.
 
@@ -212,14 +231,15 @@ class ASGIRunner:
         *,
         lifespan: LifespanMode,
         context: contextvars.Context | None = None,
-        with_root: bool = True,
+        layout: str = ROOT_IN_PATH,
     ) -> None:
         self._app = app
         self._loop = asyncio.new_event_loop()
         self._context = context if context is not None else contextvars.copy_context()
-        self._with_root = with_root
+        self._layout = layout
         self._state: dict[str, Any] = {}
         self._lifespan: _Lifespan | None = None
+        self._closing = threading.Lock()
         if lifespan != "off":
             self._lifespan = _Lifespan(self._loop)
             try:
@@ -227,16 +247,34 @@ class ASGIRunner:
             except BaseException:
                 _close(self._loop, None)
                 raise
-        # Shut the lifespan down and close the loop when the runner goes away or Python exits.
-        weakref.finalize(self, _close, self._loop, self._lifespan)
+        _OPEN.add(
+            self, shutdown=self._lifespan is not None and self._lifespan.supported
+        )
 
     def __call__(self, request: Request) -> Response:
         return self._run(self._cycle(request))
 
+    def close(self) -> None:
+        """Run the lifespan shutdown, if the app started one, and close the loop; once only."""
+        with self._closing:
+            if self._loop.is_closed():
+                return
+            if self._loop.is_running():
+                logger.warning(
+                    "close() was called while the handler serves a request; call it between invocations"
+                )
+                return
+            _OPEN.discard(self)
+            _close(self._loop, self._lifespan)
+
     def _run(self, coro: Coroutine[Any, Any, _T]) -> _T:
-        return self._loop.run_until_complete(
-            self._loop.create_task(coro, context=self._context.copy())
-        )
+        try:
+            task = self._loop.create_task(coro, context=self._context.copy())
+        except RuntimeError as exc:  # asyncio's "Event loop is closed"
+            coro.close()
+            msg = "this handler was closed, and its ASGI app shut down; make a new one with make_handler"
+            raise LifespanError(msg) from exc
+        return self._loop.run_until_complete(task)
 
     async def _cycle(self, request: Request) -> Response:
         phase = _Phase.START
@@ -280,7 +318,7 @@ class ASGIRunner:
 
         try:
             await self._app(
-                scope_for(request, self._state, with_root=self._with_root),
+                scope_for(request, self._state, layout=self._layout),
                 receive,
                 send,
             )

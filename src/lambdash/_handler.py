@@ -24,7 +24,6 @@ from lambdash._types import INTERFACES
 from lambdash._types import LIFESPAN_MODES
 from lambdash._wsgi import call_wsgi
 from lambdash.exceptions import ConfigurationError
-from lambdash.exceptions import ResponseTooLargeError
 
 TYPE_CHECKING = False  # mypy reads it as true; typing stays out of `import lambdash`
 if TYPE_CHECKING:
@@ -32,10 +31,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
+    from lambdash._types import ClosableHandler
     from lambdash._types import ErrorPolicy
     from lambdash._types import Event
     from lambdash._types import Interface
-    from lambdash._types import LambdaHandler
     from lambdash._types import LifespanMode
     from lambdash._types import Result
 
@@ -138,7 +137,7 @@ def make_handler(
     on_error: ErrorPolicy = "raise",
     lifespan: LifespanMode = "auto",
     interface: Interface = "auto",
-) -> LambdaHandler:
+) -> ClosableHandler:
     """Make a Lambda handler that serves *app* behind any AWS HTTP front door.
 
     :param app: a ``dash.Dash`` app (any backend), a WSGI app (Flask, Django, Werkzeug, or
@@ -150,10 +149,14 @@ def make_handler(
     :param base_path: the URL prefix in front of the app, instead of detecting it per request;
         ``""`` means none.
     :param on_error: ``"raise"`` re-raises app exceptions so Lambda counts them; ``"respond"``
-        answers ``500 Internal Server Error``.
+        answers ``500 Internal Server Error``. A response over the payload limit is answered
+        with a 500 that says so either way.
     :param lifespan: ASGI lifespan mode: ``"auto"``, ``"on"`` or ``"off"``.
     :param interface: ``"auto"`` detects WSGI or ASGI; ``"wsgi"`` or ``"asgi"`` forces one.
     :raises ConfigurationError: for an option value it does not accept.
+
+    The handler's ``close()`` runs an ASGI app's lifespan shutdown and closes its event loop;
+    lambdash also calls it on SIGTERM and at interpreter exit, never from the garbage collector.
     """
     _choice("on_error", on_error, ERROR_POLICIES)
     _choice("lifespan", lifespan, LIFESPAN_MODES)
@@ -174,21 +177,25 @@ def make_handler(
     # around it would cost a call per invocation.
     call: Callable[[Any, Request], Response] = call_wsgi
     callee: Any = target
+    close: Callable[[], None] = _nothing_to_close
     if interface == "asgi" or (interface == "auto" and _is_asgi(target)):
         # asyncio is imported only for ASGI apps: it would double a WSGI app's import time.
         from lambdash._asgi import ASGIRunner
+        from lambdash._scope import NO_ROOT
+        from lambdash._scope import layout_for
 
         # Dash 4.4's FastAPI middleware compares scope["path"] with its routes prefix without
         # taking root_path off, so a Dash app sees only the path below the prefix; Dash builds
         # its URLs from requests_pathname_prefix, which follows the prefix instead.
         call = ASGIRunner.__call__
         callee = (
-            ASGIRunner(target, lifespan=lifespan)
+            ASGIRunner(target, lifespan=lifespan, layout=layout_for(target))
             if dash is None
             else ASGIRunner(
-                target, lifespan=lifespan, context=dash.context(), with_root=False
+                target, lifespan=lifespan, context=dash.context(), layout=NO_ROOT
             )
         )
+        close = callee.close
     if dash is not None:
         call = _with_dash(dash, call)
     warned: set[str | None] = set()
@@ -208,30 +215,14 @@ def make_handler(
             if on_error == "raise":
                 raise
             response = _INTERNAL_ERROR
-        try:
-            return _finish(
-                fmt,
-                request,
-                response,
-                text,
-                binary,
-                rest_types,
-                warned,
-            )
-        except ResponseTooLargeError:
-            if on_error == "raise":
-                raise
-            return _finish(
-                fmt,
-                request,
-                _INTERNAL_ERROR,
-                text,
-                binary,
-                rest_types,
-                warned,
-            )
+        return _finish(fmt, request, response, text, binary, rest_types, warned)
 
-    return handler
+    handler.close = close  # type: ignore[attr-defined]
+    return handler  # type: ignore[return-value]
+
+
+def _nothing_to_close() -> None:
+    """A WSGI app has no lifespan: its handler's close() has nothing to do."""
 
 
 def _with_dash(
@@ -315,7 +306,7 @@ def _finish(
     ):
         size = _size(result)
         if size > fmt.limit:
-            result = _shrink(
+            result, is_base64 = _shrink(
                 fmt,
                 request,
                 status,
@@ -326,7 +317,6 @@ def _finish(
                 size=size,
                 set_cookies=set_cookies,
             )
-            is_base64 = True
     if (
         is_base64
         and fmt.rest
@@ -367,8 +357,11 @@ def _shrink(
     *,
     size: int,
     set_cookies: int,
-) -> Result:
-    """Gzip an oversized response when the client takes gzip and that makes it fit."""
+) -> tuple[Result, bool]:
+    """Gzip an oversized response when the client takes gzip and that makes it fit, or answer 500.
+
+    The result comes with whether its body is base64.
+    """
     where = f"{request.method} {request.script_name + request.path}"
     bare = media_type(content_type)
     if (
@@ -401,16 +394,33 @@ def _shrink(
                 fmt.limit,
                 new_size,
             )
-            return result
+            return result, True
         size = new_size
-    msg = (
-        f"{where}: the response is {size:,} bytes serialised, over the {fmt.limit:,}-byte "
-        f"{'ALB' if fmt.name == 'alb' else 'Lambda'} response limit, and AWS would answer 502. "
-        "Compress it (Dash(compress=True)), load large scripts from a CDN (Dash(serve_locally=False)), "
-        "or serve large files from S3 or CloudFront."
+    limit = (
+        f"{fmt.limit:,}-byte {'ALB' if fmt.name == 'alb' else 'Lambda'} response limit"
     )
-    logger().error("%s", msg)
-    raise ResponseTooLargeError(msg)
+    logger().error(
+        "%s: the response is %s bytes serialised, over the %s, where AWS would answer 502; the "
+        "client gets a 500 instead. Compress it (Dash(compress=True)), load large scripts from a "
+        "CDN (Dash(serve_locally=False)), or serve large files from S3 or CloudFront.",
+        where,
+        f"{size:,}",
+        limit,
+    )
+    # Lambda would refuse the result and the front door answer an opaque 502 (Lambda's
+    # Function.ResponseSizeTooLarge, https://zaccharles.medium.com/deep-dive-lambdas-response-payload-size-limit-8aedba9530ed;
+    # ALB lambda-functions.html). The client gets the house's text/plain 500 instead, saying
+    # what happened and nothing of the app's response: no headers, no cookies, no body.
+    message = f"Response too large: {size:,} bytes serialised, over the {limit}. The function's log says how to fix it."
+    error = fmt.render(
+        500,
+        [("Content-Type", "text/plain; charset=utf-8")],
+        body=message,
+        is_base64=False,
+        request=request,
+        set_cookies=0,
+    )
+    return error, False
 
 
 def _warn_rest_binary(

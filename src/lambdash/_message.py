@@ -116,6 +116,7 @@ if TYPE_CHECKING:
         server_port: int
         protocol: str
         remote_addr: str
+        remote_user: str | None
         event: dict[str, Any]
         context: Any
 
@@ -139,6 +140,7 @@ else:
             "server_port",
             "protocol",
             "remote_addr",
+            "remote_user",
             "event",
             "context",
         ),

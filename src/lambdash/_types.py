@@ -73,3 +73,14 @@ if TYPE_CHECKING:
 
 LambdaHandler: TypeAlias = "Callable[[Event, Any], Result]"
 """A Lambda handler: ``handler(event, context) -> result``."""
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class ClosableHandler(Protocol):
+        """What make_handler returns: a Lambda handler with ``close()``."""
+
+        def __call__(self, event: Event, context: Any, /) -> Result: ...
+
+        def close(self) -> None:
+            """Run the app's shutdown, once; the handler serves no more requests after it."""

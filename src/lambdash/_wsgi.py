@@ -99,7 +99,7 @@ def _environ_key(name: str) -> str:
 
 def environ_for(request: Request) -> WSGIEnvironment:
     """The PEP 3333 environ for *request*."""
-    # One unpacking costs less than thirteen attribute reads, and copying a template less than
+    # One unpacking costs less than fourteen attribute reads, and copying a template less than
     # building the dict key by key.
     (
         method,
@@ -113,6 +113,7 @@ def environ_for(request: Request) -> WSGIEnvironment:
         server_port,
         protocol,
         remote_addr,
+        remote_user,
         event,
         context,
     ) = request
@@ -155,6 +156,8 @@ def environ_for(request: Request) -> WSGIEnvironment:
     # API Gateway leaves Content-Length out of REST events (LS-TEST snapshot), so it is always
     # computed from the decoded body, over any header.
     environ["CONTENT_LENGTH"] = str(len(body)) if body else "0"
+    if remote_user is not None:
+        environ["REMOTE_USER"] = remote_user
     return environ
 
 

@@ -7,8 +7,7 @@
      +-- UnsupportedEventError  the event is not one of the HTTP events lambdash knows
      +-- MalformedEventError    the event has a known shape but a broken field
      +-- AppProtocolError       the app broke the WSGI or ASGI protocol
-     +-- ResponseTooLargeError  the response cannot fit Lambda's or ALB's payload limit
-     +-- LifespanError          the ASGI app's lifespan startup failed
+     +-- LifespanError          the ASGI app's lifespan startup failed, or a closed handler was called
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ __all__ = [
     "LambdashError",
     "LifespanError",
     "MalformedEventError",
-    "ResponseTooLargeError",
     "UnsupportedEventError",
 ]
 
@@ -44,9 +42,6 @@ class AppProtocolError(LambdashError, RuntimeError):
     """Raised when the app breaks PEP 3333 or the ASGI HTTP protocol."""
 
 
-class ResponseTooLargeError(LambdashError, RuntimeError):
-    """Raised when a response stays over the payload limit even after compression."""
-
-
 class LifespanError(LambdashError, RuntimeError):
-    """Raised when ASGI lifespan startup fails and the lifespan mode is ``"on"``."""
+    """Raised when ASGI lifespan startup fails and the lifespan mode is ``"on"``, or when a
+    handler is called after its ``close()``."""

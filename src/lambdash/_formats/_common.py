@@ -22,6 +22,7 @@ __all__ = [
     "make_request",
     "mapping",
     "multi_headers",
+    "multi_pairs",
     "server_address",
     "single_headers",
     "split_route_prefix",
@@ -180,6 +181,23 @@ def single_headers(headers: dict[str, Any], source: str) -> dict[str, str]:
     return join_headers(headers.items(), source)
 
 
+def multi_pairs(multi: dict[str, Any], source: str, key: str) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of a multi-value map, ``multiValueHeaders`` or
+    ``multiValueQueryStringParameters``, whose entries AWS sends as lists; ``null`` has none.
+
+    A string would iterate as its characters (``{"a": "bc"}`` becoming ``a=b&a=c``), so any entry
+    but a list or ``null`` is a :class:`MalformedEventError`.
+    """
+    pairs: list[tuple[str, Any]] = []
+    for name, values in multi.items():
+        if type(values) is list:
+            pairs.extend((name, value) for value in values)
+        elif values is not None:
+            msg = f"the {source} event's {key}[{name!r}] must be a list, not {type(values).__name__}"
+            raise MalformedEventError(msg)
+    return pairs
+
+
 def multi_headers(multi: dict[str, Any], source: str) -> dict[str, str]:
     """A ``multiValueHeaders`` map with lower-case names and each header's values joined."""
     # As in single_headers, for the usual event: one value per name.
@@ -194,13 +212,7 @@ def multi_headers(multi: dict[str, Any], source: str) -> dict[str, str]:
         out = {}
     if len(out) == len(multi):
         return out
-    for name, values in multi.items():
-        if not isinstance(values, list):
-            msg = f"the {source} event's multiValueHeaders[{name!r}] must be a list, not {type(values).__name__}"
-            raise MalformedEventError(msg)
-    return join_headers(
-        ((name, value) for name, values in multi.items() for value in values), source
-    )
+    return join_headers(multi_pairs(multi, source, "multiValueHeaders"), source)
 
 
 # (Host, X-Forwarded-Proto, X-Forwarded-Port) -> (scheme, server name, port). A warm function
@@ -305,6 +317,7 @@ def make_request(
     headers: dict[str, str],
     protocol: str,
     remote_addr: str,
+    remote_user: str | None,
 ) -> Request:
     """The :class:`Request` each format's ``parse`` ends with: paths and body decoded."""
     body = event.get("body")
@@ -333,6 +346,7 @@ def make_request(
             server_port,
             protocol,
             remote_addr,
+            remote_user,
             event,
             context,
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from lambdash._formats._common import field
 from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
+from lambdash._formats._common import multi_pairs
 from lambdash._formats._common import single_headers
 from lambdash._formats._common import strip_base_path
 from lambdash._formats.apigw_v1 import headers_of
@@ -37,7 +38,7 @@ def _query_string(event: dict[str, Any]) -> str:
 
     multi = mapping(event, "multiValueQueryStringParameters", SOURCE)
     pairs = (
-        [(k, v) for k, values in multi.items() for v in (values or ())]
+        multi_pairs(multi, SOURCE, "multiValueQueryStringParameters")
         if multi
         else list(mapping(event, "queryStringParameters", SOURCE).items())
     )
@@ -82,6 +83,8 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol="HTTP/1.1",
         remote_addr=remote_addr or "127.0.0.1",
+        # ALB has no authorizer; its own authentication hands the app x-amzn-oidc-* headers.
+        remote_user=None,
     )
 
 

@@ -11,9 +11,11 @@ from lambdash._formats._common import field
 from lambdash._formats._common import make_request
 from lambdash._formats._common import mapping
 from lambdash._formats._common import multi_headers
+from lambdash._formats._common import multi_pairs
 from lambdash._formats._common import single_headers
 from lambdash._formats._common import split_route_prefix
 from lambdash._formats._common import strip_base_path
+from lambdash._formats._common import wsgi_str
 from lambdash._message import Request
 from lambdash._message import remember
 
@@ -53,11 +55,16 @@ def _query_string(event: dict[str, Any], source: str) -> str:
     multi = mapping(event, "multiValueQueryStringParameters", source)
     if multi:
         return urlencode(
-            [(k, v) for k, values in multi.items() for v in (values or ())], doseq=False
+            multi_pairs(multi, source, "multiValueQueryStringParameters"), doseq=False
         )
     single = mapping(event, "queryStringParameters", source)
     return urlencode([(k, v) for k, v in single.items() if v is not None])
 
+
+# The default endpoint's host is {api-id}.execute-api.{region}.amazonaws.com, and in the China
+# regions {api-id}.execute-api.{region}.amazonaws.com.cn
+# (https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
+_EXECUTE_API_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn")
 
 # (path, requestContext.path, proxy) -> _proxy_split's answer, where it has one. A warm function
 # sees the same paths again and again. One that sees many would grow it, so it is emptied when
@@ -151,7 +158,7 @@ def _route_split(
         isinstance(stage, str)
         and stage
         and stage != "$default"
-        and host.endswith(".amazonaws.com")
+        and host.endswith(_EXECUTE_API_DOMAINS)
     ):
         # Test events often lack requestContext.path; execute-api URLs always carry the stage.
         return "/" + stage + base, route_part
@@ -222,7 +229,28 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,
+        remote_user=_remote_user(context_info["authorizer"])
+        if "authorizer" in context_info
+        else None,
     )
+
+
+def _remote_user(authorizer: Any) -> str | None:
+    """The principal an authorizer vouched for, as PEP 3333's REMOTE_USER, or ``None``.
+
+    A Lambda authorizer's ``principalId`` (api-gateway-lambda-authorizer-output.html) comes first;
+    then the ``sub`` claim, which a Cognito user pool authorizer on REST APIs and a JWT
+    authorizer on HTTP API payload 1.0 put in ``authorizer.claims``
+    (https://github.com/awsdocs/amazon-api-gateway-developer-guide/issues/113).
+    """
+    try:
+        user = authorizer["principalId"]
+    except (KeyError, TypeError):
+        try:
+            user = authorizer["claims"]["sub"]
+        except (KeyError, TypeError):
+            return None
+    return wsgi_str(user) if type(user) is str and user else None
 
 
 def render_headers(

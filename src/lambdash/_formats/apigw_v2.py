@@ -29,14 +29,11 @@ SOURCE = "HTTP API"
 def _with_cookies(event: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
     # Cookies move to ``cookies`` on HTTP APIs; Function URLs keep the ``cookie`` header too
     # (hattip PR #159), so the header is rebuilt from ``cookies`` alone to avoid sending each
-    # cookie twice.
+    # cookie twice. An empty list says nothing about the header, which is then kept.
     cookies = event.get("cookies")
-    if cookies is None:
-        return headers
     if not isinstance(cookies, list):
         msg = f"the {SOURCE} event's 'cookies' must be a list, not {type(cookies).__name__}"
         raise MalformedEventError(msg)
-    headers.pop("cookie", None)
     if cookies:
         headers["cookie"] = "; ".join(wsgi_str(cookie) for cookie in cookies)
     return headers
@@ -114,7 +111,7 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
     if type(headers) is not dict:
         headers = mapping(event, "headers", SOURCE)
     headers = single_headers(headers, SOURCE)
-    if "cookies" in event:
+    if event.get("cookies") is not None:
         headers = _with_cookies(event, headers)
     raw_path = event.get("rawPath")
     if type(raw_path) is not str:
@@ -158,7 +155,29 @@ def parse(event: dict[str, Any], context: Any, *, base_path: str | None) -> Requ
         headers=headers,
         protocol=protocol,
         remote_addr=remote_addr,
+        remote_user=_remote_user(context_info["authorizer"])
+        if "authorizer" in context_info
+        else None,
     )
+
+
+def _remote_user(authorizer: Any) -> str | None:
+    """The principal an authorizer vouched for, as PEP 3333's REMOTE_USER, or ``None``.
+
+    A JWT authorizer's ``sub`` claim is in ``authorizer.jwt.claims``
+    (http-api-develop-integrations-lambda.html); a Lambda authorizer's ``principalId``, where the
+    event carries one, is taken as on REST APIs. ``authorizer.lambda`` is the context a Lambda
+    authorizer returned, whose keys are the authorizer's own, and ``authorizer.iam`` describes
+    IAM credentials: neither names a user.
+    """
+    try:
+        user = authorizer["jwt"]["claims"]["sub"]
+    except (KeyError, TypeError):
+        try:
+            user = authorizer["principalId"]
+        except (KeyError, TypeError):
+            return None
+    return wsgi_str(user) if type(user) is str and user else None
 
 
 def render(

@@ -16,7 +16,6 @@ from lambdash._dash import is_dash
 from lambdash._handler import make_handler
 from lambdash._message import BinaryMediaTypes
 from lambdash._message import first_accept_type
-from lambdash.exceptions import ResponseTooLargeError
 from lambdash.local._events import build_event
 from lambdash.local._model import GatewayConfig
 from lambdash.local._model import HTTPRequest
@@ -60,9 +59,12 @@ class _Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.errors.append(record.getMessage())
 
 
 def _accept_for(url: str) -> str:
@@ -178,21 +180,26 @@ def _invoke(
             decoded=True,
         )
     before = len(capture.messages)
-    try:
-        # The runtime's JSON round trip; the payload is also what the size limits count.
-        payload = json.dumps(handler(event, _context()))
-    except ResponseTooLargeError as exc:
+    errors = len(capture.errors)
+    # The runtime's JSON round trip; the payload is also what the size limits count.
+    payload = json.dumps(handler(event, _context()))
+    result = json.loads(payload)
+    # A response over the limit is answered with a 500 saying so, and logged at ERROR with the
+    # route, the size and the fix.
+    too_large = next(
+        (m for m in capture.errors[errors:] if "bytes serialised, over the" in m), ""
+    )
+    if too_large:
         return None, Fetch(
             url=url,
             accept=accept,
-            status=502,
+            status=int(result["statusCode"]),
             content_type="",
             size=0,
             base64=False,
             decoded=True,
-            too_large=str(exc),
+            too_large=too_large,
         )
-    result = json.loads(payload)
     size = len(payload.encode())
     is_b64 = bool(result.get("isBase64Encoded"))
     decoded = (
