@@ -634,7 +634,7 @@ def test_init_writes_the_four_files(
         )
     ]
     assert err.splitlines() == [
-        f"next: cd {project} && lambdash build && sam deploy --guided",
+        f"next: cd {project} && lambdash doctor && lambdash build && sam deploy --guided",
         f"try it locally first: lambdash serve --template {project / 'template.yaml'}",
     ]
     assert (project / "template.yaml").read_text() == (
@@ -653,7 +653,9 @@ def test_init_in_the_current_directory_says_so_plainly(
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "wrote template.yaml"
     # `lambdash serve` reads no ALB template, so there is no local step to suggest.
-    assert err.splitlines() == ["next: lambdash build && sam deploy --guided"]
+    assert err.splitlines() == [
+        "next: lambdash doctor && lambdash build && sam deploy --guided"
+    ]
 
 
 def test_second_run_refuses_and_writes_nothing(

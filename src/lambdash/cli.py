@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import lambdash
 from lambdash._command import Command
 from lambdash._command import CommandError
 from lambdash.exceptions import LambdashError
@@ -49,6 +50,9 @@ _COMMANDS = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambdash", description="Dash, WSGI and ASGI apps on AWS Lambda."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"lambdash {lambdash.__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
@@ -236,7 +240,11 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         )
     else:
         msg = "name the APP to serve (module:attribute), or give a template whose function has a Handler"
-        raise CommandError(msg, hint="lambdash serve examples.dash_app.app:app")
+        raise CommandError(
+            msg,
+            hint="lambdash serve module:attribute, such as app:app for app.py's app; "
+            "or lambdash init module:attribute, which writes a template.yaml that serve reads",
+        )
     return ServePlan(
         config=config, target=target, template=template, warnings=tuple(warnings)
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import lambdash
 from lambdash.cli import _parser
 from lambdash.cli import main
 from lambdash.cli import plan_serve
@@ -81,7 +82,19 @@ def test_no_app_and_no_template(
     assert main(["serve"]) == 1
     assert capsys.readouterr().err == (
         "error: name the APP to serve (module:attribute), or give a template whose function has a Handler\n"
-        "hint: lambdash serve examples.dash_app.app:app\n"
+        "hint: lambdash serve module:attribute, such as app:app for app.py's app; "
+        "or lambdash init module:attribute, which writes a template.yaml that serve reads\n"
+    )
+
+
+def test_version_names_the_installed_lambdash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert (exited.value.code, capsys.readouterr().out) == (
+        0,
+        f"lambdash {lambdash.__version__}\n",
     )
 
 

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _next_steps(options: InitOptions, directory: Path) -> str:
     where = "" if directory == Path(".") else f"cd {directory} && "
-    steps = [f"next: {where}lambdash build && sam deploy --guided"]
+    steps = [f"next: {where}lambdash doctor && lambdash build && sam deploy --guided"]
     if options.gateway != "alb":
         steps.append(
             f"try it locally first: lambdash serve --template {directory / 'template.yaml'}"
