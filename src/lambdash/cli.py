@@ -21,6 +21,7 @@ from lambdash._command import Command
 from lambdash._command import CommandError
 from lambdash.exceptions import LambdashError
 from lambdash.local._gateway import LocalGateway
+from lambdash.local._importing import split_spec
 from lambdash.local._model import GATEWAYS
 from lambdash.local._model import GatewayConfig
 from lambdash.local._server import GatewayServer
@@ -226,6 +227,8 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         )
     code_dir = str(args.code_dir or (template.code_dir if template else Path(".")))
     if args.app:
+        # A malformed APP is said at once, before any worker starts.
+        split_spec(args.app)
         target = Target(
             spec=args.app,
             kind=args.kind or "auto",
@@ -328,8 +331,7 @@ def _serve(args: argparse.Namespace) -> int:
         except RuntimeError as exc:
             msg = f"the function cannot start: {exc}"
             raise CommandError(
-                msg,
-                hint="fix the import error above, or check APP and --code-dir",
+                msg, hint="check what the app does when it is imported"
             ) from exc
         print(_banner(plan, server, init_ms), file=sys.stderr, flush=True)
         if args.reload:
@@ -362,6 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LambdashError as exc:
         if args.verbose:
             logger.exception("traceback")
+        details = getattr(exc, "details", "")
+        if details:
+            print(details, file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         hint = getattr(exc, "hint", "")
         if hint:
