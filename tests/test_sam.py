@@ -1082,3 +1082,63 @@ def test_a_local_editable_distribution_is_a_comment_not_a_pin(
         f"note: support-lib 0.3.0 is installed from ./support_lib_dir, not from a package index, "
         f"so {project / 'requirements.txt'} names it in a comment: add its path or a pinned release"
     )
+
+
+def test_an_app_that_ends_the_process_on_import_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_app(tmp_path, "import os, sys\nprint('bye', file=sys.stderr)\nos._exit(3)\n")
+    assert init("app:app", "--dir", str(tmp_path)) == 1
+    assert capsys.readouterr().err == (
+        "error: importing 'app:app' stopped the process (exit code 3): bye\n"
+        "hint: check what the app does when it is imported\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
+
+
+def test_lacking_follows_includes_once_and_skips_options_and_paths(
+    tmp_path: Path,
+) -> None:
+    from lambdash.sam._requirements import Pin
+    from lambdash.sam._requirements import lacking
+
+    (tmp_path / "requirements.txt").write_text(
+        "--index-url https://example.invalid/simple\n-r base.txt\n-r missing.txt\n./support_lib_dir\n"
+    )
+    (tmp_path / "base.txt").write_text(
+        "-r requirements.txt\nlambdash\ndash_Bootstrap.Components==2.0\n"
+    )
+    pins = [
+        Pin(name="dash-bootstrap-components", version="2.0.1"),
+        Pin(name="Flask", version="3.1.3"),
+        Pin(name="tool", version="1.0", source="git+https://example.invalid/tool.git"),
+    ]
+    assert lacking(tmp_path / "requirements.txt", pins) == [
+        "Flask==3.1.3",
+        "# tool 1.0: installed from git+https://example.invalid/tool.git, on no package index; "
+        "add its path or a pinned release",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        pytest.param(None, ("", False), id="index"),
+        pytest.param(
+            '{"url": "https://example.invalid/x-1.0-py3-none-any.whl", "archive_info": {}}',
+            ("https://example.invalid/x-1.0-py3-none-any.whl", False),
+            id="archive-url",
+        ),
+        pytest.param(
+            '{"url": "file:///opt/libs/x", "dir_info": {}}',
+            ("/opt/libs/x", False),
+            id="directory-outside-the-project",
+        ),
+    ],
+)
+def test_where_a_distribution_came_from(
+    tmp_path: Path, direct_url: str | None, expected: tuple[str, bool]
+) -> None:
+    from lambdash.sam._requirements import _source
+
+    assert _source(direct_url, tmp_path) == expected
