@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/pip install -r benchmarks/requirements.txt
-    .venv/bin/python benchmarks/adapters.py [--quick]
+    make bench  (or: .venv-bench/bin/pip install -e ".[test]" -r benchmarks/requirements.txt)
+    .venv-bench/bin/python benchmarks/adapters.py [--quick]
 
 Every cell is the median, over 21 batches (7 with ``--quick``), of the mean time of one invocation
 in a batch. The batches of one row run interleaved (one batch of each contender per round, in a

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/checks.py [--invocations 2000]
+    .venv-bench/bin/python benchmarks/checks.py [--invocations 2000]
 
 benchmarks/instructions.py finds lambdash behind aws-wsgi on the 8-header REST event. This
 script says where that difference goes. It counts, under valgrind as instructions.py does, the

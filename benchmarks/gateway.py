@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/gateway.py [--requests N] [--clients C]
+    .venv-bench/bin/python benchmarks/gateway.py [--requests N] [--clients C]
 
 Each server runs as its own process in examples/dash_app, as a developer starts it, listening on
 127.0.0.1 only, with its request log going to a file:

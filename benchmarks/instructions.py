@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/instructions.py [--invocations 2000]
+    .venv-bench/bin/python benchmarks/instructions.py [--invocations 2000]
 
 Wall-clock medians on a shared 2-core VM drift by 2x between runs (benchmarks/adapters.py
 interleaves its rounds to cancel most of it). An instruction count does not drift: each cell is

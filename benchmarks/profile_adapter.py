@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/profile_adapter.py [-n 20000] [--event rest|v2|alb]
+    .venv-bench/bin/python benchmarks/profile_adapter.py [-n 20000] [--event rest|v2|alb]
         [--app text|json|flask|fastapi] [--top 25]
 
 The defaults profile the raw WSGI app that answers 20 bytes of text/plain, on a REST v1 event.

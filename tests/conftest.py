@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from collections.abc import Iterable
 from wsgiref.types import StartResponse
@@ -11,6 +12,20 @@ from wsgiref.types import WSGIEnvironment
 from wsgiref.validate import validator
 
 import pytest
+
+
+def require_no_awsgi() -> None:
+    """Fail at once where aws-wsgi is installed: the user story's handler must not import.
+
+    With aws-wsgi importable, ``lambdash serve`` of that handler starts and serves for ever.
+    ``make bench`` installs the peers into its own ``.venv-bench``, never into ``.venv``.
+    """
+    if importlib.util.find_spec("awsgi") is not None:
+        pytest.fail(
+            "aws-wsgi is installed here, so the user story's handler imports: run the tests in a "
+            "venv without benchmarks/requirements.txt (make clean && make test)",
+            pytrace=False,
+        )
 
 
 @dataclasses.dataclass

@@ -16,6 +16,7 @@ from lambdash.cli import main
 from lambdash.doctor import Report
 from lambdash.doctor import diagnose
 from lambdash.exceptions import LambdashError
+from tests.conftest import require_no_awsgi
 
 ROOT = Path(__file__).resolve().parents[1]
 USER_STORY = Path(__file__).parent / "projects" / "user_story"
@@ -147,6 +148,83 @@ class TestUserStory:
             "            Root:",
         ]
         assert out.endswith("1 error, 4 warnings (5 responses crawled)\n")
+
+    def test_the_handler_importing_awsgi_is_an_error_the_template_checks_follow(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        require_no_awsgi()
+        monkeypatch.chdir(USER_STORY)
+        assert main(["doctor", "--format", "json"]) == 1
+        findings = json.loads(capsys.readouterr().out)["findings"]
+        assert [(f["id"], f["severity"]) for f in findings] == [
+            ("LD100", "error"),
+            ("LD103", "error"),
+            ("LD102", "warning"),
+            ("LD110", "warning"),
+            ("LD112", "warning"),
+        ]
+        ld100 = findings[0]
+        details = ld100.pop("details")
+        assert ld100 == {
+            "id": "LD100",
+            "severity": "error",
+            "message": "the app does not import: 'dash_app_dir.lambda_handler_file' imports 'awsgi', "
+            "from aws-wsgi, which is not installed",
+            "fix": "lambdash replaces aws-wsgi: `lambdash init APP` writes a lambda_handler.py that calls "
+            "lambdash.make_handler(app); give serve and doctor the app itself (module:attribute)",
+            "where": "dash_app_dir.lambda_handler_file.lambda_handler",
+        }
+        # The app's own traceback, and none of lambdash's or importlib's frames.
+        lines = details.splitlines()
+        assert (lines[:2], lines[-1]) == (
+            [
+                "Traceback (most recent call last):",
+                f'  File "{USER_STORY}/dash_app_dir/lambda_handler_file.py", line 7, in <module>',
+            ],
+            "ModuleNotFoundError: No module named 'awsgi'",
+        )
+        assert [line for line in lines if line.startswith("  File ")] == [lines[1]]
+
+
+def test_an_app_that_does_not_import_is_a_finding_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The doctor imports in this process: its code directory leaves sys.path with the test.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (tmp_path / "app.py").write_text(DASH_APP)
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor", "ap:app"]) == 1
+    assert capsys.readouterr() == (
+        f"LD100 error: the app does not import: no module named 'ap' in {tmp_path}\n"
+        "  where: ap:app\n"
+        "  fix:\n"
+        "    APP is module:attribute, with a module path like app or pkg.app, not a file name; "
+        "the modules there: app\n"
+        "1 error (0 responses crawled)\n",
+        "",
+    )
+
+
+def test_an_app_that_raises_shows_its_traceback_before_the_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The doctor imports in this process: its code directory leaves sys.path with the test.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    module = f"doctor_raises_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{module}.py").write_text("raise RuntimeError('no DATABASE_URL')\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor", f"{module}:app"]) == 1
+    assert capsys.readouterr().out == (
+        "Traceback (most recent call last):\n"
+        f'  File "{tmp_path}/{module}.py", line 1, in <module>\n'
+        "    raise RuntimeError('no DATABASE_URL')\n"
+        "RuntimeError: no DATABASE_URL\n"
+        f"LD100 error: the app does not import: importing {module!r} raised RuntimeError: no DATABASE_URL\n"
+        f"  where: {module}:app\n"
+        "  fix:\n"
+        "    the traceback above is the app's own: fix the line it ends at\n"
+        "1 error (0 responses crawled)\n"
+    )
 
 
 def test_the_demo_has_no_findings() -> None:

@@ -28,6 +28,7 @@ from lambdash.sam import make_template
 from lambdash.sam import render_template
 from lambdash.sam import stack_name_for
 from lambdash.sam import write_project
+from tests.conftest import require_no_awsgi
 
 HERE = Path(__file__).parent / "sam"
 
@@ -493,12 +494,15 @@ from app import app
 lambda_handler = make_handler(app)
 '''
 
-REQUIREMENTS = """\
+PYTHON = ".".join(map(str, sys.version_info[:3]))
+REQUIREMENTS_HEADER = f"""\
 # What `lambdash build` (or `sam build`) installs beside your code in the function's zip,
-# written by lambdash init.
-# Add your app's own packages below, pinned, such as dash==4.4.1.
-lambdash
+# written by lambdash init: the distributions app:app imports, pinned to the versions
+# installed where it ran (Python {PYTHON}), so that the function runs what ran there.
+# Lambda provides boto3 and its dependencies; `lambdash build` ships the lambdash it runs.
 """
+# For an app that imports nothing but the standard library.
+REQUIREMENTS = REQUIREMENTS_HEADER + "lambdash\n"
 
 SAMCONFIG = """\
 # Settings for `sam deploy`, written by `lambdash init`
@@ -618,10 +622,25 @@ def init(*argv: str) -> int:
     return main(["init", *argv])
 
 
+# A WSGI app.py that imports nothing: init imports it, and finds no distribution to pin.
+PLAIN_APP = """\
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+"""
+
+
+def with_app(directory: Path, source: str = PLAIN_APP) -> Path:
+    """*directory*, created, with an app.py in it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "app.py").write_text(source)
+    return directory
+
+
 def test_init_writes_the_four_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tmp_path / "my_dash app"
+    project = with_app(tmp_path / "my_dash app")
     assert init("app:app", "--dir", str(project)) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [
@@ -634,7 +653,7 @@ def test_init_writes_the_four_files(
         )
     ]
     assert err.splitlines() == [
-        f"next: cd {project} && lambdash build && sam deploy --guided",
+        f"next: cd {project} && lambdash doctor && lambdash build && sam deploy --guided",
         f"try it locally first: lambdash serve --template {project / 'template.yaml'}",
     ]
     assert (project / "template.yaml").read_text() == (
@@ -648,18 +667,20 @@ def test_init_writes_the_four_files(
 def test_init_in_the_current_directory_says_so_plainly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(with_app(tmp_path))
     assert init("app:app", "--gateway", "alb") == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "wrote template.yaml"
     # `lambdash serve` reads no ALB template, so there is no local step to suggest.
-    assert err.splitlines() == ["next: lambdash build && sam deploy --guided"]
+    assert err.splitlines() == [
+        "next: lambdash doctor && lambdash build && sam deploy --guided"
+    ]
 
 
 def test_second_run_refuses_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    init("app:app", "--dir", str(tmp_path))
+    init("app:app", "--dir", str(with_app(tmp_path)))
     (tmp_path / "template.yaml").write_text("# mine\n")
     capsys.readouterr()
     assert init("app:app", "--gateway", "http", "--dir", str(tmp_path)) == 1
@@ -679,19 +700,19 @@ def test_second_run_refuses_and_writes_nothing(
 def test_one_existing_file_is_named_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "samconfig.toml").write_text("version = 0.1\n")
+    (with_app(tmp_path) / "samconfig.toml").write_text("version = 0.1\n")
     assert init("app:app", "--dir", str(tmp_path)) == 1
     assert capsys.readouterr().err == (
         f"error: {tmp_path / 'samconfig.toml'} already exists; lambdash init wrote nothing\n"
         "hint: pass --force to overwrite it\n"
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["samconfig.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "samconfig.toml"]
 
 
 def test_force_overwrites_but_keeps_requirements(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    init("app:app", "--dir", str(tmp_path))
+    init("app:app", "--dir", str(with_app(tmp_path)))
     (tmp_path / "requirements.txt").write_text("dash==4.4.1\n")
     capsys.readouterr()
     assert init("app:app", "--gateway", "url", "--force", "--dir", str(tmp_path)) == 0
@@ -700,9 +721,10 @@ def test_force_overwrites_but_keeps_requirements(
         f"wrote {tmp_path / name}"
         for name in ("template.yaml", "samconfig.toml", "lambda_handler.py")
     ]
-    assert err.splitlines()[0] == (
-        f"note: {tmp_path / 'requirements.txt'} has no lambdash line: add one, or the function cannot import lambdash"
-    )
+    assert err.splitlines()[:2] == [
+        f"note: {tmp_path / 'requirements.txt'} is kept as it is, and lacks what app:app imports; add:",
+        "  lambdash",
+    ]
     assert (tmp_path / "requirements.txt").read_text() == "dash==4.4.1\n"
     assert "FunctionUrlConfig:" in (tmp_path / "template.yaml").read_text()
 
@@ -710,7 +732,9 @@ def test_force_overwrites_but_keeps_requirements(
 def test_existing_requirements_with_lambdash_get_no_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "requirements.txt").write_text("dash==4.4.1\nLambdash[cli]==0.1.0\n")
+    (with_app(tmp_path) / "requirements.txt").write_text(
+        "dash==4.4.1\nLambdash[cli]==0.1.0\n"
+    )
     assert init("app:app", "--dir", str(tmp_path)) == 0
     assert not capsys.readouterr().err.startswith("note:")
 
@@ -753,27 +777,29 @@ def test_usage_errors_exit_2_with_the_reason(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_directory_that_cannot_be_made_is_an_error(
+def test_a_dir_that_is_a_file_has_no_app_and_gets_nothing_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "taken").write_text("")
     assert init("app:app", "--dir", str(tmp_path / "taken")) == 1
     assert capsys.readouterr().err == (
-        f"error: cannot write the project into {str(tmp_path / 'taken')!r}: "
-        f"[Errno 17] File exists: {str(tmp_path / 'taken')!r}\n"
+        f"error: no module named 'app' in {tmp_path / 'taken'}\n"
+        "hint: APP is module:attribute, with a module path like app or pkg.app, not a file name; "
+        "there is no Python module there: run lambdash in the app's directory, or pass --dir\n"
     )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
 def test_a_failed_write_leaves_no_temporary_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "template.yaml").mkdir()
+    (with_app(tmp_path) / "template.yaml").mkdir()
     assert init("app:app", "--force", "--dir", str(tmp_path)) == 1
     err = capsys.readouterr().err
     assert err.startswith(
         f"error: cannot write the project into {str(tmp_path)!r}: [Errno 21] Is a directory"
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["template.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "template.yaml"]
 
 
 def test_written_template_passes_the_cfn_lint_command(tmp_path: Path) -> None:
@@ -784,7 +810,7 @@ def test_written_template_passes_the_cfn_lint_command(tmp_path: Path) -> None:
         "--base-path",
         "dash",
         "--dir",
-        str(tmp_path),
+        str(with_app(tmp_path)),
     )
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     result = subprocess.run(
@@ -815,7 +841,7 @@ def test_written_template_passes_the_cfn_lint_command(tmp_path: Path) -> None:
 def test_lambdash_serve_reads_the_generated_template(
     tmp_path: Path, argv: list[str], expected: tuple[object, ...]
 ) -> None:
-    assert init("app:app", "--dir", str(tmp_path), *argv) == 0
+    assert init("app:app", "--dir", str(with_app(tmp_path)), *argv) == 0
     plan = plan_serve(
         _parser().parse_args(["serve", "--template", str(tmp_path / "template.yaml")])
     )
@@ -881,3 +907,240 @@ def test_handler_module_with_snapstart_registers_the_hooks() -> None:
         "# Made at import, before the SnapStart snapshot, which then holds the warmed app.\n"
         "lambda_handler = register(make_handler(app))\n"
     )
+
+
+# --- What init finds the app imports ---------------------------------------------------------
+
+DASH_APP = """\
+import json
+
+import boto3
+from dash import Dash, html
+
+from helpers import TITLE
+
+app = Dash(__name__)
+app.layout = html.Div(TITLE)
+"""
+# What importing Dash 4.4.1 and boto3 loads in the test environment, by distribution: each pinned
+# to the version installed here. boto3 (and botocore, urllib3...) is Lambda's; json the stdlib's;
+# helpers the app's own. urllib3 imports brotli, backports.zstd and certifi when they are
+# installed: pinned too, since nothing tells whether the app needs them as well.
+DASH_DISTRIBUTIONS = (
+    "annotated-types",
+    "backports.zstd",
+    "blinker",
+    "brotli",
+    "certifi",
+    "click",
+    "dash",
+    "Flask",
+    "importlib_metadata",
+    "itsdangerous",
+    "janus",
+    "Jinja2",
+    "lazy-importer",
+    "MarkupSafe",
+    "narwhals",
+    "plotly",
+    "pydantic",
+    "pydantic_core",
+    "typing_extensions",
+    "typing-inspection",
+    "Werkzeug",
+    "zipp",
+)
+
+
+def pinned(*names: str) -> list[str]:
+    import importlib.metadata
+    import re
+
+    lines = [(n.lower(), f"{n}=={importlib.metadata.version(n)}") for n in names]
+    lines.append(("lambdash", "lambdash"))
+    return [
+        line for _, line in sorted((re.sub(r"[-_.]+", "-", k), v) for k, v in lines)
+    ]
+
+
+def test_init_pins_the_distributions_a_dash_app_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_app(tmp_path, DASH_APP)
+    (tmp_path / "helpers.py").write_text("TITLE = 'hello'\n")
+    assert init("app:app", "--dir", str(tmp_path)) == 0
+    assert (tmp_path / "requirements.txt").read_text().splitlines() == [
+        *REQUIREMENTS_HEADER.splitlines(),
+        *pinned(*DASH_DISTRIBUTIONS),
+    ]
+    # The app was imported in a process of its own: not here.
+    assert "app" not in sys.modules
+    assert capsys.readouterr().err.startswith("next: ")
+
+
+def test_init_never_touches_requirements_and_says_what_they_lack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_app(tmp_path, "import flask\nimport plotly\n\napp = flask.Flask(__name__)\n")
+    mine = "# mine\nflask==3.1.3  # the web framework\n-r more.txt\n"
+    (tmp_path / "requirements.txt").write_text(mine)
+    (tmp_path / "more.txt").write_text("Plotly>=5\n")
+    assert init("app:app", "--dir", str(tmp_path)) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines()[:-2] == [
+        f"note: {tmp_path / 'requirements.txt'} is kept as it is, and lacks what app:app imports; add:",
+        *(
+            f"  {line}"
+            for line in pinned(
+                "blinker",
+                "click",
+                "itsdangerous",
+                "Jinja2",
+                "MarkupSafe",
+                "Werkzeug",
+            )
+        ),
+    ]
+    assert (tmp_path / "requirements.txt").read_text() == mine
+
+
+def test_init_of_a_missing_attribute_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_app(
+        tmp_path,
+        DASH_APP.replace("import boto3\n", "").replace(
+            "from helpers import TITLE\n", "TITLE = 'x'\n"
+        ),
+    )
+    assert init("app:server", "--dir", str(tmp_path)) == 1
+    assert capsys.readouterr() == (
+        "",
+        "error: module 'app' has no attribute 'server'\n"
+        "hint: the names in 'app' that look like apps: app:app\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
+
+
+def test_init_of_the_user_story_handler_says_lambdash_replaces_aws_wsgi(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_no_awsgi()
+    (with_app(tmp_path) / "lambda_handler_file.py").write_text(
+        "import awsgi\nfrom app import app\n\n\ndef lambda_handler(event, context):\n"
+        "    return awsgi.response(app, event, context)\n"
+    )
+    assert init("lambda_handler_file:lambda_handler", "--dir", str(tmp_path)) == 1
+    assert capsys.readouterr() == (
+        "",
+        "Traceback (most recent call last):\n"
+        f'  File "{tmp_path}/lambda_handler_file.py", line 1, in <module>\n'
+        "    import awsgi\n"
+        "ModuleNotFoundError: No module named 'awsgi'\n"
+        "error: 'lambda_handler_file' imports 'awsgi', from aws-wsgi, which is not installed\n"
+        "hint: lambdash replaces aws-wsgi: `lambdash init APP` writes a lambda_handler.py that calls "
+        "lambdash.make_handler(app); give serve and doctor the app itself (module:attribute)\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "app.py",
+        "lambda_handler_file.py",
+    ]
+
+
+def test_a_local_editable_distribution_is_a_comment_not_a_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A distribution installed as pip installs one with -e from ./support_lib_dir (PEP 610)."""
+    project = with_app(
+        tmp_path / "project", "import support_lib\n\napp = support_lib.app\n"
+    )
+    source = project / "support_lib_dir"
+    (source / "support_lib").mkdir(parents=True)
+    (source / "support_lib" / "__init__.py").write_text(PLAIN_APP)
+    site = tmp_path / "site"
+    info = site / "support_lib-0.3.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: support-lib\nVersion: 0.3.0\n"
+    )
+    (info / "top_level.txt").write_text("support_lib\n")
+    (info / "RECORD").write_text("support_lib-0.3.0.dist-info/METADATA,,\n")
+    (info / "direct_url.json").write_text(
+        json.dumps({"url": source.as_uri(), "dir_info": {"editable": True}})
+    )
+    (site / "support_lib.pth").write_text(f"{source}\n")
+    # The child process that imports the app sees the install, as a site directory would hold it.
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    (site / "sitecustomize.py").write_text(
+        f"import site\nsite.addsitedir({str(site)!r})\n"
+    )
+    assert init("app:app", "--dir", str(project)) == 0
+    assert (project / "requirements.txt").read_text().splitlines()[4:] == [
+        "lambdash",
+        "# support-lib 0.3.0: an editable install from ./support_lib_dir, on no package index; "
+        "add its path or a pinned release",
+    ]
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"note: support-lib 0.3.0 is installed from ./support_lib_dir, not from a package index, "
+        f"so {project / 'requirements.txt'} names it in a comment: add its path or a pinned release"
+    )
+
+
+def test_an_app_that_ends_the_process_on_import_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_app(tmp_path, "import os, sys\nprint('bye', file=sys.stderr)\nos._exit(3)\n")
+    assert init("app:app", "--dir", str(tmp_path)) == 1
+    assert capsys.readouterr().err == (
+        "error: importing 'app:app' stopped the process (exit code 3): bye\n"
+        "hint: check what the app does when it is imported\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]
+
+
+def test_lacking_follows_includes_once_and_skips_options_and_paths(
+    tmp_path: Path,
+) -> None:
+    from lambdash.sam._requirements import Pin
+    from lambdash.sam._requirements import lacking
+
+    (tmp_path / "requirements.txt").write_text(
+        "--index-url https://example.invalid/simple\n-r base.txt\n-r missing.txt\n./support_lib_dir\n"
+    )
+    (tmp_path / "base.txt").write_text(
+        "-r requirements.txt\nlambdash\ndash_Bootstrap.Components==2.0\n"
+    )
+    pins = [
+        Pin(name="dash-bootstrap-components", version="2.0.1"),
+        Pin(name="Flask", version="3.1.3"),
+        Pin(name="tool", version="1.0", source="git+https://example.invalid/tool.git"),
+    ]
+    assert lacking(tmp_path / "requirements.txt", pins) == [
+        "Flask==3.1.3",
+        "# tool 1.0: installed from git+https://example.invalid/tool.git, on no package index; "
+        "add its path or a pinned release",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        pytest.param(None, ("", False), id="index"),
+        pytest.param(
+            '{"url": "https://example.invalid/x-1.0-py3-none-any.whl", "archive_info": {}}',
+            ("https://example.invalid/x-1.0-py3-none-any.whl", False),
+            id="archive-url",
+        ),
+        pytest.param(
+            '{"url": "file:///opt/libs/x", "dir_info": {}}',
+            ("/opt/libs/x", False),
+            id="directory-outside-the-project",
+        ),
+    ],
+)
+def test_where_a_distribution_came_from(
+    tmp_path: Path, direct_url: str | None, expected: tuple[str, bool]
+) -> None:
+    from lambdash.sam._requirements import _source
+
+    assert _source(direct_url, tmp_path) == expected

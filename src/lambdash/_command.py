@@ -11,11 +11,15 @@ __all__ = ["Command", "CommandError"]
 
 
 class CommandError(LambdashError):
-    """A failure the CLI reports as ``error: <message>``, then ``hint: <hint>`` when there is one."""
+    """A failure the CLI reports as ``error: <message>``, then ``hint: <hint>`` when there is one.
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    *details*, when given, is printed before them: the app's own traceback, say.
+    """
+
+    def __init__(self, message: str, hint: str = "", *, details: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+        self.details = details
 
 
 class Command(Protocol):

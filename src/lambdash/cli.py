@@ -16,10 +16,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import lambdash
 from lambdash._command import Command
 from lambdash._command import CommandError
 from lambdash.exceptions import LambdashError
 from lambdash.local._gateway import LocalGateway
+from lambdash.local._importing import split_spec
 from lambdash.local._model import GATEWAYS
 from lambdash.local._model import GatewayConfig
 from lambdash.local._server import GatewayServer
@@ -49,6 +51,9 @@ _COMMANDS = {
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambdash", description="Dash, WSGI and ASGI apps on AWS Lambda."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"lambdash {lambdash.__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
@@ -222,6 +227,8 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         )
     code_dir = str(args.code_dir or (template.code_dir if template else Path(".")))
     if args.app:
+        # A malformed APP is said at once, before any worker starts.
+        split_spec(args.app)
         target = Target(
             spec=args.app,
             kind=args.kind or "auto",
@@ -238,8 +245,8 @@ def plan_serve(args: argparse.Namespace) -> ServePlan:
         msg = "name the APP to serve (module:attribute), or give a template whose function has a Handler"
         raise CommandError(
             msg,
-            hint="lambdash serve app:app (your app's module:attribute), or lambdash init "
-            "app:app to write the template and handler serve then reads",
+            hint="lambdash serve module:attribute, such as app:app for app.py's app; "
+            "or lambdash init module:attribute, which writes a template.yaml that serve reads",
         )
     return ServePlan(
         config=config, target=target, template=template, warnings=tuple(warnings)
@@ -324,8 +331,7 @@ def _serve(args: argparse.Namespace) -> int:
         except RuntimeError as exc:
             msg = f"the function cannot start: {exc}"
             raise CommandError(
-                msg,
-                hint="fix the import error above, or check APP and --code-dir",
+                msg, hint="check what the app does when it is imported"
             ) from exc
         print(_banner(plan, server, init_ms), file=sys.stderr, flush=True)
         if args.reload:
@@ -358,6 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LambdashError as exc:
         if args.verbose:
             logger.exception("traceback")
+        details = getattr(exc, "details", "")
+        if details:
+            print(details, file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         hint = getattr(exc, "hint", "")
         if hint:

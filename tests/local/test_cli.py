@@ -8,15 +8,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
+import lambdash
 from lambdash.cli import _parser
 from lambdash.cli import main
 from lambdash.cli import plan_serve
 from lambdash.local import GatewayConfig
 from lambdash.local import Target
+from tests.conftest import require_no_awsgi
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = str(Path(__file__).parent / "apps")
@@ -81,8 +84,19 @@ def test_no_app_and_no_template(
     assert main(["serve"]) == 1
     assert capsys.readouterr().err == (
         "error: name the APP to serve (module:attribute), or give a template whose function has a Handler\n"
-        "hint: lambdash serve app:app (your app's module:attribute), or lambdash init "
-        "app:app to write the template and handler serve then reads\n"
+        "hint: lambdash serve module:attribute, such as app:app for app.py's app; "
+        "or lambdash init module:attribute, which writes a template.yaml that serve reads\n"
+    )
+
+
+def test_version_names_the_installed_lambdash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert (exited.value.code, capsys.readouterr().out) == (
+        0,
+        f"lambdash {lambdash.__version__}\n",
     )
 
 
@@ -116,10 +130,140 @@ def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_import_error_stops_serve(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "broken_import:app", "--code-dir", APPS, "--port", "0"]) == 1
-    err = capsys.readouterr().err
-    assert err.endswith(
-        f"error: the function cannot start: TargetError: cannot import 'broken_import' from '{APPS}': "
-        "no module named 'dash_bootstrap_components'\nhint: fix the import error above, or check APP and --code-dir\n"
+    assert capsys.readouterr().err == (
+        "Traceback (most recent call last):\n"
+        f'  File "{APPS}/broken_import.py", line 6, in <module>\n'
+        "    raise ImportError(message)\n"
+        "ImportError: no module named 'dash_bootstrap_components'\n"
+        "error: importing 'broken_import' raised ImportError: no module named 'dash_bootstrap_components'\n"
+        "hint: the traceback above is the app's own: fix the line it ends at\n"
+    )
+
+
+DASH_APP = """\
+from dash import Dash, html
+
+app = Dash(__name__)
+app.layout = html.Div("hello")
+"""
+# The user story's handler, beside the app it wraps with aws-wsgi.
+AWSGI_HANDLER = """\
+import awsgi
+from app import app
+
+
+def lambda_handler(event, context):
+    return awsgi.response(app.server, event, context, ["image/x-icon"])
+"""
+SPEC_FORM = (
+    "APP is module:attribute, with a module path like app or pkg.app, not a file name"
+)
+
+
+@pytest.fixture
+def new_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh directory with a Dash app.py and the user story's handler, as the current directory."""
+    (tmp_path / "app.py").write_text(DASH_APP)
+    (tmp_path / "lambda_handler_file.py").write_text(AWSGI_HANDLER)
+    (tmp_path / "boom.py").write_text("settings = {}\nsecret = settings['SECRET']\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("app", "stderr"),
+    [
+        pytest.param(
+            "nonexistent:app",
+            "error: no module named 'nonexistent' in {dir}\n"
+            f"hint: {SPEC_FORM}; the modules there: app, boom, lambda_handler_file\n",
+            id="no-such-module",
+        ),
+        pytest.param(
+            "app:missing",
+            "error: module 'app' has no attribute 'missing'\n"
+            "hint: the names in 'app' that look like apps: app:app\n",
+            id="no-such-attribute",
+        ),
+        pytest.param(
+            "app",
+            "error: APP 'app' has no ':attribute': APP is module:attribute, the module and the app in it\n"
+            "hint: such as app:app, for app = Dash(__name__) in app.py\n",
+            id="no-colon",
+        ),
+        pytest.param(
+            "app.py",
+            f"error: APP 'app.py' is a file name: {SPEC_FORM}\n"
+            "hint: use the module path: app:app\n",
+            id="file-name",
+        ),
+        pytest.param(
+            "src/app.py:server",
+            f"error: APP 'src/app.py:server' is a file name: {SPEC_FORM}\n"
+            "hint: use the module path: src.app:server\n",
+            id="file-path",
+        ),
+        pytest.param(
+            "boom:app",
+            "Traceback (most recent call last):\n"
+            '  File "{dir}/boom.py", line 2, in <module>\n'
+            "    secret = settings['SECRET']\n"
+            "             ~~~~~~~~^^^^^^^^^^\n"
+            "KeyError: 'SECRET'\n"
+            "error: importing 'boom' raised KeyError: 'SECRET'\n"
+            "hint: the traceback above is the app's own: fix the line it ends at\n",
+            id="app-raises",
+        ),
+        pytest.param(
+            "lambda_handler_file:lambda_handler",
+            "Traceback (most recent call last):\n"
+            '  File "{dir}/lambda_handler_file.py", line 1, in <module>\n'
+            "    import awsgi\n"
+            "ModuleNotFoundError: No module named 'awsgi'\n"
+            "error: 'lambda_handler_file' imports 'awsgi', from aws-wsgi, which is not installed\n"
+            "hint: lambdash replaces aws-wsgi: `lambdash init APP` writes a lambda_handler.py that calls "
+            "lambdash.make_handler(app); give serve and doctor the app itself (module:attribute)\n",
+            id="user-story-awsgi",
+        ),
+    ],
+)
+def test_an_app_that_cannot_be_served_gets_one_error_and_one_hint(
+    new_project: Path, capsys: pytest.CaptureFixture[str], app: str, stderr: str
+) -> None:
+    if "awsgi" in stderr:
+        require_no_awsgi()
+    assert main(["serve", app, "--port", "0", "--workers", "1"]) == 1
+    assert capsys.readouterr().err == stderr.format(dir=new_project)
+
+
+def test_an_empty_directory_has_no_module_to_serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # A name no other test's directory has: a worker that found one would serve it for ever.
+    module = f"app_{uuid.uuid4().hex[:8]}"
+    assert main(["serve", f"{module}:app", "--port", "0", "--workers", "1"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: no module named {module!r} in {tmp_path}\n"
+        f"hint: {SPEC_FORM}; there is no Python module there: run lambdash in the app's "
+        "directory, or pass --code-dir\n"
+    )
+
+
+def test_the_real_command_shows_no_traceback_of_lambdash(new_project: Path) -> None:
+    """The command as a user runs it: the worker's own process, and nothing of lambdash's code."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lambdash", "serve", "app:missing", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        "error: module 'app' has no attribute 'missing'\n"
+        "hint: the names in 'app' that look like apps: app:app\n",
     )
 
 

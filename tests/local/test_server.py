@@ -30,6 +30,7 @@ from lambdash.local import GatewayServer
 from lambdash.local import LocalGateway
 from lambdash.local import RunningGateway
 from lambdash.local import Target
+from lambdash.local import TargetError
 from lambdash.local import WorkerPool
 from lambdash.local import running_gateway
 from lambdash.local._model import Gateway
@@ -303,15 +304,15 @@ def test_function_errors_give_502_with_the_reason(
 
 def test_import_errors_surface_when_the_gateway_starts() -> None:
     with pytest.raises(
-        RuntimeError,
-        match=r"^TargetError: cannot import 'broken_import' from '.*apps': no module named 'dash_bootstrap_components'$",
+        TargetError,
+        match=r"^importing 'broken_import' raised ImportError: no module named 'dash_bootstrap_components'$",
     ):
         running_gateway(Target(spec="broken_import:app", code_dir=APPS)).__enter__()
 
 
 def test_ambiguous_target_asks_for_handler_flag() -> None:
     with pytest.raises(
-        RuntimeError,
+        TargetError,
         match=r"cannot tell whether 'handlers:ambiguous' is a Lambda handler .* pass --handler",
     ):
         running_gateway(Target(spec="handlers:ambiguous", code_dir=APPS)).__enter__()

@@ -8,9 +8,7 @@ adapter the way a browser loads it, behind the front door the template deploys.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import mimetypes
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +24,10 @@ from lambdash.doctor._crawl import Fetch
 from lambdash.doctor._crawl import crawl
 from lambdash.doctor._model import Finding
 from lambdash.exceptions import LambdashError
+from lambdash.local._importing import TargetError
+from lambdash.local._importing import import_module
+from lambdash.local._importing import import_object
 from lambdash.local._model import GatewayConfig
-from lambdash.local._target import import_object
 from lambdash.local._template import TemplateSettings
 from lambdash.local._template import settings_from
 
@@ -77,9 +77,7 @@ def _find_app(
     if settings is None or not settings.handler:
         return None
     module_name = settings.handler.rpartition(".")[0]
-    if code_dir not in sys.path:
-        sys.path.insert(0, code_dir)
-    module = importlib.import_module(module_name)
+    module = import_module(module_name, code_dir, dir_option="--code-dir")
     # A handler module made by `lambdash init` imports the app next to its handler.
     candidates = [v for v in vars(module).values() if is_dash(v)]
     candidates += [
@@ -159,7 +157,21 @@ def diagnose(
         msg = f"no template at {str(template)!r} and no APP to check"
         raise LambdashError(msg)
     directory = str(code_dir or (settings.code_dir if settings else project))
-    target, registered = _import_recording_types(settings, app, directory)
+    try:
+        target, registered = _import_recording_types(settings, app, directory)
+    except TargetError as exc:
+        # The template's checks still run: an app that does not import is one finding among them.
+        target, registered = None, set()
+        findings.append(
+            Finding(
+                id="LD100",
+                severity="error",
+                message=f"the app does not import: {exc}",
+                fix=exc.hint,
+                where=app or (settings.handler or "" if settings else ""),
+                details=exc.details,
+            )
+        )
     fetched: list[Fetch] = []
     config = (
         GatewayConfig()

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for finding in report.findings:
+            if finding.details:
+                print(finding.details)
             print(f"{finding.id} {finding.severity}: {finding.message}")
             if finding.where:
                 print(f"  where: {finding.where}")

@@ -21,6 +21,7 @@ class Finding:
     :param message: one line saying what is wrong and what it does on AWS.
     :param fix: a snippet to copy: template YAML or Python.
     :param where: the file, resource or route it concerns.
+    :param details: the app's own traceback, for an app that does not import (LD100).
     """
 
     id: str
@@ -28,3 +29,4 @@ class Finding:
     message: str
     fix: str
     where: str = ""
+    details: str = ""

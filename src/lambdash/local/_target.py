@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import inspect
-import sys
 from collections.abc import Callable
 from typing import Any
 from typing import Literal
@@ -13,15 +11,12 @@ from typing import TypeAlias
 
 from lambdash._dash import is_dash
 from lambdash._handler import make_handler
-from lambdash.exceptions import LambdashError
+from lambdash.local._importing import TargetError as TargetError
+from lambdash.local._importing import import_object as import_object
 
 __all__ = ["Kind", "Target", "TargetError", "import_object", "load"]
 
 Kind: TypeAlias = Literal["auto", "handler", "app"]
-
-
-class TargetError(LambdashError):
-    """The target cannot be imported, found, or told apart as handler or app."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,14 +53,6 @@ class Target:
         )
 
 
-def _split(spec: str) -> tuple[str, str]:
-    module, colon, attribute = spec.partition(":")
-    if not colon or not module or not attribute:
-        msg = f"APP must look like 'module:attribute' (for example 'app:server'), not {spec!r}"
-        raise TargetError(msg)
-    return module, attribute
-
-
 def _kind_of(obj: Any, spec: str) -> Literal["handler", "app"]:
     if is_dash(obj) or not inspect.isroutine(obj):
         # Dash apps, Flask and Starlette apps, and other callable objects are apps.
@@ -86,25 +73,6 @@ def _kind_of(obj: Any, spec: str) -> Literal["handler", "app"]:
         f"(environ, start_response); pass --handler if it is a Lambda handler, or --app if it is an app"
     )
     raise TargetError(msg)
-
-
-def import_object(spec: str, code_dir: str) -> Any:
-    """The object ``module:attribute`` names, imported from *code_dir*."""
-    module_name, attribute = _split(spec)
-    if code_dir not in sys.path:
-        sys.path.insert(0, code_dir)
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        msg = f"cannot import {module_name!r} from {code_dir!r}: {exc}"
-        raise TargetError(msg) from exc
-    for part in attribute.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as exc:
-            msg = f"module {module_name!r} has no attribute {attribute!r}"
-            raise TargetError(msg) from exc
-    return obj
 
 
 def load(target: Target) -> Callable[[dict[str, Any], Any], Any]:

@@ -21,7 +21,9 @@ import traceback
 import uuid
 from multiprocessing.connection import Connection
 
+from lambdash.exceptions import LambdashError
 from lambdash.local._target import Target
+from lambdash.local._target import TargetError
 from lambdash.local._target import load
 
 __all__ = ["Invocation", "WorkerPool"]
@@ -80,9 +82,20 @@ def _worker_main(
     started = time.perf_counter()
     try:
         handler = load(target)
+    except LambdashError as exc:
+        # The import's failures, said plainly, with the app's own traceback when it has one.
+        conn.send(
+            (
+                "init-error",
+                str(exc),
+                getattr(exc, "hint", ""),
+                getattr(exc, "details", ""),
+            )
+        )
+        return
     except BaseException as exc:
         conn.send(
-            ("init-error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            ("init-error", f"{type(exc).__name__}: {exc}", "", traceback.format_exc())
         )
         return
     conn.send(("ready", (time.perf_counter() - started) * 1000))
@@ -117,6 +130,18 @@ def _worker_main(
             )
 
 
+def _log_init_failure(failure: TargetError) -> None:
+    lines = [
+        failure.details,
+        f"error: {failure}",
+        f"hint: {failure.hint}" if failure.hint else "",
+    ]
+    logger.error(
+        "the function failed to initialise:\n%s",
+        "\n".join(line for line in lines if line),
+    )
+
+
 class _Worker:
     def __init__(self, pool: WorkerPool) -> None:
         self.generation = pool.generation
@@ -132,6 +157,7 @@ class _Worker:
         child.close()
         self.init_ms: float | None = None
         self.init_error: str | None = None
+        self.init_failure: TargetError | None = None
         if not parent.poll(max(_INIT_TIMEOUT, pool.timeout)):
             self.kill()
             self.init_error = f"the function's init phase did not finish within {max(_INIT_TIMEOUT, pool.timeout):g} s"
@@ -146,8 +172,8 @@ class _Worker:
         if reply[0] == "ready":
             self.init_ms = reply[1]
         else:
-            self.init_error = reply[1]
-            logger.error("the function failed to initialise:\n%s", reply[2])
+            _, self.init_error, hint, details = reply
+            self.init_failure = TargetError(self.init_error, hint=hint, details=details)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -190,9 +216,12 @@ class WorkerPool:
     def start(self) -> float:
         """Start one worker now, so that import errors show at once; returns its init time in ms.
 
-        :raises RuntimeError: with the reason when the function cannot initialise.
+        :raises TargetError: when the function's import fails, with a hint and the app's traceback.
+        :raises RuntimeError: with the reason when the worker hangs or exits during init.
         """
         worker = _Worker(self)
+        if worker.init_failure is not None:
+            raise worker.init_failure
         if worker.init_error is not None:
             raise RuntimeError(worker.init_error)
         assert worker.init_ms is not None
@@ -262,6 +291,8 @@ class WorkerPool:
                 if worker.init_error is not None:
                     failed, worker = worker, None
                     failed.kill()
+                    if failed.init_failure is not None:
+                        _log_init_failure(failed.init_failure)
                     return Invocation(
                         request_id=request_id,
                         error=f"Runtime.InitError: {failed.init_error}",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,9 @@ from lambdash.sam._project import ExistingFilesError
 from lambdash.sam._project import make_project
 from lambdash.sam._project import stack_name_for
 from lambdash.sam._project import write_project
+from lambdash.sam._requirements import find_pins
+from lambdash.sam._requirements import lacking
+from lambdash.sam._requirements import render_requirements
 
 HELP = "write a SAM template, samconfig.toml and a Lambda handler for an app"
 DESCRIPTION = (
@@ -28,8 +30,6 @@ DESCRIPTION = (
     "avoids the usual traps: BinaryMediaTypes */*, routes for / and /{proxy+}, a Timeout the "
     "gateway waits for. Existing files are never overwritten without --force."
 )
-
-_LAMBDASH_LINE = re.compile(r"^\s*lambdash(?![\w.-])", re.IGNORECASE | re.MULTILINE)
 
 
 def _runtime(value: str) -> str:
@@ -114,7 +114,14 @@ def run(args: argparse.Namespace) -> int:
         usage_error: Callable[[str], NoReturn] = args.init_usage_error
         usage_error(str(exc))
     directory: Path = args.dir
-    files = make_project(options, stack_name=stack_name_for(directory))
+    # The app is imported before anything is written: one that does not import is an error.
+    pins = find_pins(options.app, directory)
+    requirements = directory / "requirements.txt"
+    files = make_project(
+        options,
+        stack_name=stack_name_for(directory),
+        requirements=render_requirements(pins, app=options.app),
+    )
     try:
         written = write_project(directory, files, force=args.force)
     except ExistingFilesError as exc:
@@ -125,12 +132,19 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(msg) from exc
     for path in written:
         print(f"wrote {path}")
-    requirements = directory / "requirements.txt"
-    if requirements not in written and not _LAMBDASH_LINE.search(
-        requirements.read_text(encoding="utf-8", errors="replace")
-    ):
+    for pin in pins if requirements in written else ():
+        if pin.source:
+            print(
+                f"note: {pin.name} {pin.version} is installed from {pin.source}, not from a package "
+                f"index, so {requirements} names it in a comment: add its path or a pinned release",
+                file=sys.stderr,
+            )
+    missing = [] if requirements in written else lacking(requirements, pins)
+    if missing:
         print(
-            f"note: {requirements} has no lambdash line: add one, or the function cannot import lambdash",
+            f"note: {requirements} is kept as it is, and lacks what {options.app} imports; add:",
+            *(f"  {line}" for line in missing),
+            sep="\n",
             file=sys.stderr,
         )
     print(_next_steps(options, directory), file=sys.stderr)
@@ -139,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _next_steps(options: InitOptions, directory: Path) -> str:
     where = "" if directory == Path(".") else f"cd {directory} && "
-    steps = [f"next: {where}lambdash build && sam deploy --guided"]
+    steps = [f"next: {where}lambdash doctor && lambdash build && sam deploy --guided"]
     if options.gateway != "alb":
         steps.append(
             f"try it locally first: lambdash serve --template {directory / 'template.yaml'}"

@@ -132,17 +132,21 @@ lambdash
 """
 
 
-def make_project(options: InitOptions, *, stack_name: str) -> tuple[ProjectFile, ...]:
+def make_project(
+    options: InitOptions, *, stack_name: str, requirements: str = _REQUIREMENTS
+) -> tuple[ProjectFile, ...]:
     """The files ``lambdash init`` writes, in the order it writes them.
 
     :param options: what to deploy.
     :param stack_name: the CloudFormation stack name for ``samconfig.toml``.
+    :param requirements: the text of ``requirements.txt``, written only when there is none;
+        by default ``lambdash`` and a note to add the app's own packages.
     """
     return (
         ProjectFile(name="template.yaml", text=render_template(options)),
         ProjectFile(name="samconfig.toml", text=_samconfig(options, stack_name)),
         ProjectFile(name=f"{HANDLER_MODULE}.py", text=_handler_module(options)),
-        ProjectFile(name="requirements.txt", text=_REQUIREMENTS, keep_existing=True),
+        ProjectFile(name="requirements.txt", text=requirements, keep_existing=True),
     )
 
 
