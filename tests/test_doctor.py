@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from lambdash.cli import main
+from lambdash.doctor import Finding
 from lambdash.doctor import Report
 from lambdash.doctor import diagnose
 from lambdash.exceptions import LambdashError
@@ -337,10 +340,84 @@ def test_build_for_another_python(tmp_path: Path) -> None:
     with (directory / ".aws-sam" / "build" / "app.zip").open("wb") as sparse:
         sparse.truncate(51 * 1024 * 1024)
     report = diagnose(directory, app=spec)
-    assert [f.id for f in report.findings] == ["LD111", "LD113", "LD113"]
+    # The handler's module is not in the fake build either: LD114 says so.
+    assert [f.id for f in report.findings] == ["LD111", "LD113", "LD113", "LD114"]
     assert report.findings[0].message == (
         f"the build in {directory / '.aws-sam' / 'build' / 'Function'} holds compiled code for Python 3.12, but the "
         "Runtime is python3.13: its extensions will not import"
+    )
+
+
+RUNNING = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+PLAIN_HANDLER = """\
+def handler(event, context):
+    return {"statusCode": 200, "body": "ok"}
+"""
+
+
+def built_package(directory: Path, spec: str, code: str) -> Path:
+    """A ``.aws-sam/build/Function`` holding the Handler's module alone, with *code*."""
+    function_dir = directory / ".aws-sam" / "build" / "Function"
+    function_dir.mkdir(parents=True)
+    (function_dir / f"{spec.partition(':')[0]}.py").write_text(code)
+    return function_dir
+
+
+def test_a_build_that_cannot_import_its_app_is_an_error_naming_the_line_to_add(
+    tmp_path: Path,
+) -> None:
+    # The build holds the app but not Dash, as lambdash build --no-verify or sam build leaves
+    # it when requirements.txt lacks dash; the app imports here, from this environment.
+    directory, spec = project(tmp_path, DASH_APP, runtime=RUNNING)
+    module = spec.partition(":")[0]
+    function_dir = built_package(directory, spec, DASH_APP)
+    report = diagnose(directory, app=spec)
+    assert report.findings == (
+        Finding(
+            id="LD114",
+            severity="error",
+            message=f"the build in {function_dir} fails on Lambda: the package cannot serve: "
+            f"{module}.handler fails at import: ModuleNotFoundError: No module named 'dash'",
+            fix=f"add the line dash=={importlib.metadata.version('dash')} to "
+            f"{directory / 'requirements.txt'} (what lambdash build reads), and build again",
+            where=str(function_dir),
+        ),
+    )
+
+
+def test_a_build_that_serves_has_no_finding(tmp_path: Path) -> None:
+    directory, spec = project(tmp_path, DASH_APP, runtime=RUNNING)
+    built_package(directory, spec, PLAIN_HANDLER)
+    assert diagnose(directory, app=spec).findings == ()
+
+
+def test_a_build_this_machine_cannot_run_is_checked_without_running(
+    tmp_path: Path,
+) -> None:
+    other, machine = (
+        ("x86_64", "x86_64")
+        if platform.machine().lower() in ("aarch64", "arm64")
+        else ("arm64", "aarch64")
+    )
+    here = "aarch64" if machine == "x86_64" else "x86_64"
+    directory, spec = project(tmp_path, DASH_APP, runtime=RUNNING)
+    template = directory / "template.yaml"
+    template.write_text(
+        template.read_text().replace(
+            "Timeout: 29", f"Timeout: 29\n      Architectures: [{other}]"
+        )
+    )
+    function_dir = built_package(directory, spec, PLAIN_HANDLER)
+    assert diagnose(directory, app=spec).findings == (
+        Finding(
+            id="LD114",
+            severity="info",
+            message=f"the build in {function_dir} could not be run here ({sys.executable} runs "
+            f"on linux {here}, not Linux {machine}): the modules the app's code imports are in "
+            "it, but their own imports and GET / are unproven",
+            fix=f"lambdash doctor where a {RUNNING} runs Linux {other}",
+            where=str(function_dir),
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from lambdash.doctor._checks import check_app
 from lambdash.doctor._checks import check_binary_media_types
 from lambdash.doctor._checks import check_build
 from lambdash.doctor._checks import check_fetches
+from lambdash.doctor._checks import check_package
 from lambdash.doctor._checks import check_prefix
 from lambdash.doctor._checks import check_template
 from lambdash.doctor._crawl import Fetch
@@ -211,6 +212,7 @@ def diagnose(
         findings += check_binary_media_types(settings, fetched)
         findings += check_template(settings, lint)
         findings += check_build(settings, project / ".aws-sam" / "build")
+        findings += check_package(settings, project / ".aws-sam" / "build", template)
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order[f.severity], f.id))
     return Report(findings=tuple(findings), fetched=tuple(fetched), template=settings)

@@ -13,6 +13,7 @@ from typing import Any
 
 from lambdash.doctor._crawl import Fetch
 from lambdash.doctor._model import Finding
+from lambdash.exceptions import LambdashError
 from lambdash.local._template import TemplateSettings
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "check_binary_media_types",
     "check_build",
     "check_fetches",
+    "check_package",
     "check_prefix",
     "check_template",
 ]
@@ -301,4 +303,62 @@ def check_build(settings: TemplateSettings, build_dir: Path) -> Iterator[Finding
             message=f"{archive.name} is {archive.stat().st_size / 1e6:.0f} MB zipped, over Lambda's 50 MB direct upload limit",
             fix="sam deploy  # uploads through S3 (resolve_s3 = true), which allows 250 MB unzipped",
             where=str(archive),
+        )
+
+
+def check_package(
+    settings: TemplateSettings, build_dir: Path, template: Path
+) -> Iterator[Finding]:
+    """LD114: the built package imports its Handler from its own files and answers ``GET /``,
+    proven as ``lambdash build`` proves it before writing (:func:`~lambdash.packager.verify_package`).
+    """
+    from lambdash.packager._build import DEFAULT_RUNTIME
+    from lambdash.packager._bytecode import find_python
+    from lambdash.packager._samtemplate import function_architecture
+    from lambdash.packager._target import make_target
+    from lambdash.packager._verify import explain
+    from lambdash.packager._verify import lambda_environment
+    from lambdash.packager._verify import verify_package
+
+    function_dir = build_dir / settings.function
+    if not settings.handler or not function_dir.is_dir():
+        return
+    try:
+        target = make_target(
+            settings.runtime or DEFAULT_RUNTIME,
+            function_architecture(template, settings.function) or "x86_64",
+        )
+    except LambdashError:
+        # A runtime lambdash cannot build for is LD110's (or cfn-lint's) to report.
+        return
+    verification = verify_package(
+        function_dir,
+        handler=settings.handler,
+        interpreter=find_python(target.python_version),
+        target=target,
+        environment=lambda_environment(
+            function=settings.function, runtime=target.runtime, root=function_dir
+        ),
+    )
+    if not verification.ok:
+        message, hint = explain(
+            verification,
+            requirements=f"{settings.code_dir / 'requirements.txt'} (what lambdash build reads)",
+        )
+        yield Finding(
+            id="LD114",
+            severity="error",
+            message=f"the build in {function_dir} fails on Lambda: {message}",
+            fix=hint,
+            where=str(function_dir),
+        )
+    elif not verification.ran:
+        yield Finding(
+            id="LD114",
+            severity="info",
+            message=f"the build in {function_dir} could not be run here "
+            f"({verification.why_not_run}): the modules the app's code imports are in it, "
+            "but their own imports and GET / are unproven",
+            fix=f"lambdash doctor where a python{target.python_version} runs Linux {target.arch}",
+            where=str(function_dir),
         )

@@ -62,6 +62,8 @@ from lambdash.packager._trim import trim
 from lambdash.packager._trim import uses_dash_dev_tools
 from lambdash.packager._verify import Verification
 from lambdash.packager._verify import app_imports_lambdash
+from lambdash.packager._verify import explain
+from lambdash.packager._verify import lambda_environment
 from lambdash.packager._verify import verify_package
 from lambdash.packager._wheels import build_local_wheels
 from lambdash.packager._wheels import write_self_wheel
@@ -508,16 +510,11 @@ def _handler(plan: _Plan) -> str | None:
 
 
 def _environment(plan: _Plan, staging: Path) -> dict[str, str]:
-    # This shell's variables, which the app may need to start, and Lambda's own
-    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
-    return {
-        **os.environ,
-        "AWS_LAMBDA_FUNCTION_NAME": plan.settings.function
-        if plan.settings
-        else "function",
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{plan.target.runtime}",
-        "LAMBDA_TASK_ROOT": str(staging),
-    }
+    return lambda_environment(
+        function=plan.settings.function if plan.settings else "function",
+        runtime=plan.target.runtime,
+        root=staging,
+    )
 
 
 def _prove(
@@ -581,36 +578,15 @@ def _verified(verification: Verification | None) -> str:
 
 
 def _unproven(verification: Verification, plan: _Plan) -> CommandError:
-    how = (
-        ""
-        if verification.ran
-        else f" (found without running it: {verification.why_not_run})"
+    source = plan.requirements.source
+    where = (
+        f"{plan.code_dir / 'requirements.txt'} (a new file: build reads it)"
+        if source is None
+        else f"[project] dependencies in {source}"
+        if source.name == "pyproject.toml"
+        else f"{source}, the requirements file this build read"
     )
-    message = f"the package cannot serve: {verification.error}{how}"
-    missing = verification.missing or ""
-    requirement = verification.requirement
-    if requirement is not None:
-        source = plan.requirements.source
-        where = (
-            f"{plan.code_dir / 'requirements.txt'} (a new file: build reads it)"
-            if source is None
-            else f"[project] dependencies in {source}"
-            if source.name == "pyproject.toml"
-            else f"{source}, the requirements file this build read"
-        )
-        hint = f"add the line {requirement} to {where}, and build again"
-        if "==" not in requirement:
-            hint += (
-                f"; no distribution installed here provides a module {missing!r}, so that is "
-                "the module's name: use its project's name on PyPI if it differs"
-            )
-    elif missing.partition(".")[0] == verification.handler.partition(".")[0]:
-        hint = "fix the template's Handler, or its CodeUri, to name a module of the app's code"
-    else:
-        hint = (
-            "if the app needs environment variables or services to start, set them in this "
-            "shell and build again; --no-verify builds without this check"
-        )
+    message, hint = explain(verification, requirements=where)
     return CommandError(message, hint=hint)
 
 

@@ -11,6 +11,7 @@ import ast
 import dataclasses
 import functools
 import importlib.metadata
+import os
 import sys
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -22,7 +23,14 @@ from lambdash.packager._imports import Imports
 from lambdash.packager._imports import find_imports
 from lambdash.packager._target import Target
 
-__all__ = ["Verification", "app_imports_lambdash", "requirement_for", "verify_package"]
+__all__ = [
+    "Verification",
+    "app_imports_lambdash",
+    "explain",
+    "lambda_environment",
+    "requirement_for",
+    "verify_package",
+]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,6 +122,55 @@ def verify_package(
         )
         return dataclasses.replace(_static(root, handler, why), run=run)
     return _static(root, handler, why)
+
+
+def lambda_environment(*, function: str, runtime: str, root: Path) -> dict[str, str]:
+    """The environment the app runs in to be proven: this shell's variables, which the app may
+    need to start, and those Lambda sets
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+
+    :param function: the function's name (the template's logical ID).
+    :param runtime: such as ``python3.13``.
+    :param root: the package, as ``LAMBDA_TASK_ROOT``.
+    """
+    return {
+        **os.environ,
+        "AWS_LAMBDA_FUNCTION_NAME": function,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+        "LAMBDA_TASK_ROOT": str(root),
+    }
+
+
+def explain(verification: Verification, *, requirements: str) -> tuple[str, str]:
+    """The message and the hint for a package that cannot serve.
+
+    :param verification: a failed :func:`verify_package`.
+    :param requirements: where the requirement line goes, such as ``requirements.txt, the
+        requirements file this build read``.
+    """
+    how = (
+        ""
+        if verification.ran
+        else f" (found without running it: {verification.why_not_run})"
+    )
+    message = f"the package cannot serve: {verification.error}{how}"
+    missing = verification.missing or ""
+    requirement = verification.requirement
+    if requirement is not None:
+        hint = f"add the line {requirement} to {requirements}, and build again"
+        if "==" not in requirement:
+            hint += (
+                f"; no distribution installed here provides a module {missing!r}, so that is "
+                "the module's name: use its project's name on PyPI if it differs"
+            )
+    elif missing.partition(".")[0] == verification.handler.partition(".")[0]:
+        hint = "fix the template's Handler, or its CodeUri, to name a module of the app's code"
+    else:
+        hint = (
+            "if the app needs environment variables or services to start, set them in this "
+            "shell and build again; --no-verify builds without this check"
+        )
+    return message, hint
 
 
 def _from_run(root: Path, handler: str, python: str, run: Imports) -> Verification:
