@@ -2258,8 +2258,9 @@ def pure_wheel(directory: Path, name: str, files: dict[str, str]) -> Path:
 def test_build_of_an_init_app_missing_dash_is_an_error_naming_the_line_to_add(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # lambdash init writes a requirements.txt with lambdash alone; the app imports Dash.
-    project = init_project(tmp_path / "app", DASH_APP)
+    # A requirements.txt with lambdash alone (what lambdash init wrote before it pinned what the
+    # app imports, and init leaves an existing file as it is); the app imports Dash.
+    project = init_project(tmp_path / "app", DASH_APP, requirements="lambdash\n")
     out = tmp_path / "app.zip"
     assert build_error(project, capsys, "-o", str(out)) == [
         "error: the package cannot serve: lambda_handler.lambda_handler fails at import: "
@@ -2274,7 +2275,9 @@ def test_build_of_an_init_app_missing_dash_is_an_error_naming_the_line_to_add(
 def test_build_of_an_app_importing_a_module_installed_nowhere_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = init_project(tmp_path / "app", "import nowhere_xyz\napp = None\n")
+    # init refuses an app that does not import: the import comes after it.
+    project = init_project(tmp_path / "app", WSGI_APP)
+    (project / "app.py").write_text(f"import nowhere_xyz\n{WSGI_APP}")
     (project / "requirements.txt").unlink()
     assert build_error(project, capsys, "-o", str(tmp_path / "app.zip")) == [
         "error: the package cannot serve: lambda_handler.lambda_handler fails at import: "
@@ -2293,11 +2296,12 @@ def test_build_ships_lambdash_when_the_requirements_do_not_name_it(
     wheel = pure_wheel(
         tmp_path / "wheels", "greeting", {"greeting.py": "WORD = 'hi'\n"}
     )
-    project = init_project(
-        tmp_path / "app",
+    # greeting is installed only in the package: init runs before the app imports it.
+    project = init_project(tmp_path / "app", WSGI_APP)
+    (project / "app.py").write_text(
         "from greeting import WORD\n\n\ndef app(environ, start_response):\n"
         "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
-        "    return [WORD.encode()]\n",
+        "    return [WORD.encode()]\n"
     )
     (project / "requirements.txt").write_text(f"--no-index\n{wheel}\n")
     out = tmp_path / "app.zip"
@@ -2401,7 +2405,7 @@ def test_build_for_another_machine_resolves_the_imports_without_running_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     other = "arm64" if MACHINE == "x86_64" else "x86_64"
-    project = init_project(tmp_path / "app", DASH_APP)
+    project = init_project(tmp_path / "app", DASH_APP, requirements="lambdash\n")
     out = tmp_path / "app.zip"
     error = build_error(project, capsys, "-o", str(out), "--arch", other)
     assert error[0] == (
@@ -2684,6 +2688,13 @@ def test_names_distribution() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # pip's failures, as a new user meets them
+
+
+WSGI_APP = """\
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+"""
 
 
 def init_project(path: Path, app: str, *, requirements: str | None = None) -> Path:
