@@ -446,14 +446,22 @@ def test_a_chunked_request_is_refused_with_411(
 ) -> None:
     gw = handlers_gateway("echo_app:app", kind="app")
     url = urlsplit(gw.url)
-    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=60)
-    try:
-        # A body of unknown length goes out chunked.
-        connection.request("POST", f"{url.path}upload", body=iter([b"chunk"]))
-        response = connection.getresponse()
-        assert (response.status, response.getheader("Connection")) == (411, "close")
-    finally:
-        connection.close()
+    # The whole chunked request in one send: the gateway answers 411 and closes as soon as it
+    # reads the headers, and a body sent after that answer would meet a closed socket.
+    request = (
+        f"POST {url.path}upload HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n5\r\nchunk\r\n0\r\n\r\n"
+    )
+    received = b""
+    with socket.create_connection((url.hostname, url.port), timeout=60) as sock:
+        sock.sendall(request.encode())
+        while chunk := sock.recv(65536):
+            received += chunk
+    head = received.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    assert (head[0], "Connection: close" in head) == (
+        "HTTP/1.1 411 Length Required",
+        True,
+    )
 
 
 def test_head_answers_with_the_get_headers_and_no_body(
